@@ -1,0 +1,1 @@
+"""Pydantic models at the trust boundaries: incidents, tools, actions, run results."""
