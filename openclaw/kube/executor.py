@@ -1,0 +1,186 @@
+"""The only part of OpenClaw that changes a cluster: run one approved action, report what happened.
+
+Modes (``mode``):
+
+- ``dry_run``: mutations are sent with ``dryRun=All`` (the API server validates and
+  admits them, nothing changes); status ``dry_run``.
+- ``apply``: under the target's lock, the same mutation first runs as a server-side
+  dry run (a missing target is a clear 404 failure here, never retried), then for
+  real, then the rollout is verified within ``verify_timeout_s``; status ``executed``
+  when the rollout completes, ``failed`` (with ``applied: true``) when it fails or
+  times out, so the caller raises an alert.
+
+Reads run for real in both modes; status ``executed``. Plan mode (no cluster) does
+not need an executor: see ``openclaw.kube.plan.planned_calls``.
+
+``execute`` never raises for API or argument errors: it returns status ``failed``
+with ``result = {"error": "...", "status": <HTTP status or None>, ...}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from openclaw.errors import ExecutionError, KubeError
+from openclaw.kube import summaries
+from openclaw.kube.access import Cluster
+from openclaw.kube.operations import ApiSession
+from openclaw.kube.plan import (
+    DEFAULT_LOG_TAIL,
+    DEFAULT_NAMESPACE,
+    RESTARTED_AT,
+    ApiCall,
+    ResolvedAction,
+    Target,
+    build_calls,
+    deployment_path,
+    resolve,
+)
+from openclaw.kube.verify import wait_for_rollout
+
+
+@dataclass(frozen=True)
+class ExecOutcome:
+    """What really happened. ``exchanges``: every API request with its response or error."""
+
+    status: Literal["executed", "dry_run", "failed"]
+    result: dict[str, Any]
+    exchanges: list[dict[str, Any]]
+
+
+class Locks(Protocol):
+    """What the executor needs from ``openclaw.runs.ledger.TargetLocks``."""
+
+    def hold(self, target: str, *, owner: str, ttl_s: float = ..., wait_s: float = ...) -> AbstractContextManager[None]:
+        ...
+
+
+class KubeExecutor:
+    """Executes typed tool calls (and parsed ``kubectl_execute``) against one cluster."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        verify_timeout_s: float = 60.0,
+        poll_interval_s: float = 1.0,
+        log_max_bytes: int = 65536,
+        max_retries: int = 3,
+        backoff_s: float = 0.5,
+        default_namespace: str = DEFAULT_NAMESPACE,
+        locks: Locks | None = None,
+        lock_ttl_s: float = 300.0,
+        lock_wait_s: float = 0.0,
+        request_timeout_s: float = 30.0,
+    ) -> None:
+        self.cluster = cluster
+        self.verify_timeout_s = verify_timeout_s
+        self.poll_interval_s = poll_interval_s
+        self.log_max_bytes = log_max_bytes
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.default_namespace = default_namespace
+        self.locks = locks
+        self.lock_ttl_s = lock_ttl_s
+        self.lock_wait_s = lock_wait_s
+        self.request_timeout_s = request_timeout_s
+
+    def lock_target(self, namespace: str, deployment: str) -> str:
+        """The lock name of a deployment: its API URL on this cluster's server."""
+        return f"{self.cluster.server}{deployment_path(namespace, deployment)}"
+
+    def execute(
+        self,
+        tool: str,
+        args: dict[str, Any],
+        *,
+        mode: Literal["dry_run", "apply"],
+        lock_owner: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> ExecOutcome:
+        """Run one action. ``lock_owner`` names the run in lock messages; ``now`` fixes the restart time."""
+        session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
+                             request_timeout_s=self.request_timeout_s)
+        try:
+            action = resolve(tool, args, default_namespace=self.default_namespace)
+        except ExecutionError as exc:
+            return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
+        base: dict[str, Any] = {"tool": action.tool, "args": action.args}
+        if action.command is not None:
+            base["command"] = action.command
+        calls = build_calls(action, default_namespace=self.default_namespace, now=now,
+                            log_max_bytes=self.log_max_bytes)
+        applied = False
+        try:
+            if not action.mutating:
+                body = session.send(calls[0])
+                return ExecOutcome("executed", {**base, **self._read_result(action, calls[0], body)},
+                                   session.exchanges)
+            call = calls[0]
+            if mode == "dry_run":
+                body = session.send(call.with_dry_run())
+                return ExecOutcome("dry_run", {**base, "dry_run": True, **_mutation_result(action, body)},
+                                   session.exchanges)
+            if mode != "apply":
+                raise ExecutionError(f"unknown mode {mode!r}; use 'dry_run' or 'apply'")
+            ns, name = action.args["namespace"], action.args["deployment"]
+            owner = lock_owner or f"pid-{os.getpid()}"
+            lock = (self.locks.hold(self.lock_target(ns, name), owner=owner, ttl_s=self.lock_ttl_s,
+                                    wait_s=self.lock_wait_s) if self.locks else nullcontext())
+            with lock:
+                session.send(call.with_dry_run())
+                body = session.send(call)
+                applied = True
+                get = ApiCall("GET", deployment_path(ns, name), target=Target("get", "deployments", ns, name))
+                verification = wait_for_rollout(lambda: session.send(get), generation=None,
+                                                timeout_s=self.verify_timeout_s,
+                                                poll_interval_s=self.poll_interval_s)
+            result = {**base, "applied": True, **_mutation_result(action, body), "verification": verification}
+            if verification["outcome"] != "succeeded":
+                result.update(error=f"{action.tool} of {ns}/{name} was applied, but "
+                                    f"{verification['message']}", status=None)
+                return ExecOutcome("failed", result, session.exchanges)
+            return ExecOutcome("executed", result, session.exchanges)
+        except (KubeError, ExecutionError) as exc:
+            result = {**base, "error": str(exc), "status": getattr(exc, "status", None),
+                      "error_type": type(exc).__name__}
+            if action.mutating:
+                result["applied"] = applied
+                if applied:
+                    result["error"] = f"{action.tool} was applied, but verifying the rollout failed: {exc}"
+            return ExecOutcome("failed", result, session.exchanges)
+
+    def _read_result(self, action: ResolvedAction, call: ApiCall, body: Any) -> dict[str, Any]:
+        if action.tool == "get_logs":
+            return self._logs(action, body if isinstance(body, str) else str(body))
+        resource = action.args["resource"]
+        if action.args.get("name") and resource != "events":
+            return summaries.one(resource, body)
+        return summaries.listing(resource, call.target.namespace, body)
+
+    def _logs(self, action: ResolvedAction, text: str) -> dict[str, Any]:
+        raw = text.encode("utf-8")
+        cut = raw[-self.log_max_bytes:] if len(raw) > self.log_max_bytes else raw
+        shown = cut.decode("utf-8", errors="ignore")
+        return {
+            "pod": action.args["pod"],
+            "namespace": action.args["namespace"],
+            "container": action.args.get("container"),
+            "tail": action.args.get("tail") or DEFAULT_LOG_TAIL,
+            "bytes": len(cut),
+            "lines": shown.count("\n") + (1 if shown and not shown.endswith("\n") else 0),
+            "truncated": len(raw) >= self.log_max_bytes,
+            "text": shown,
+        }
+
+
+def _mutation_result(action: ResolvedAction, body: Any) -> dict[str, Any]:
+    body = body if isinstance(body, dict) else {}
+    if action.tool == "scale_deployment":
+        return {"replicas": ((body.get("spec") or {}).get("replicas", action.args["replicas"]))}
+    annotations = ((((body.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations")) or {}
+    return {"restarted_at": annotations.get(RESTARTED_AT), "deployment": summaries.deployment(body)}
