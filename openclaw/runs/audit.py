@@ -1,0 +1,221 @@
+"""Append-only, hash-chained audit log in SQLite.
+
+Every trust verdict, approval, rejection and execution is appended as one entry::
+
+    hash = sha256_hex(canonical_json({"seq", "at", "kind", "run_id", "payload", "prev_hash"}))
+
+with ``prev_hash`` the previous entry's hash (``GENESIS_HASH`` for the first). A separate
+one-row head table records the last ``seq`` and ``hash``, so removing the newest entries
+is detected too. :meth:`AuditLog.verify` reports edited, reordered and removed entries.
+
+The tables (``audit_log``, ``audit_head``) live in the shared state database next to the
+run store; triggers refuse UPDATE and DELETE on entries, and nothing in OpenClaw deletes
+them, so entries outlive expired requests and pruned runs. The chain is tamper-evident,
+not tamper-proof: someone who can rewrite the whole file can rebuild it. Copy
+``head()`` somewhere else (a ticket, a log shipper) to anchor it.
+
+Writes take ``BEGIN IMMEDIATE`` so several processes can append safely; WAL mode and a
+busy timeout let readers and writers overlap. Each call opens its own connection, so an
+``AuditLog`` may be shared between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
+from openclaw.errors import StoreError
+
+GENESIS_HASH = "0" * 64
+DEFAULT_BUSY_TIMEOUT_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    run_id    TEXT,
+    payload   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_run_id ON audit_log (run_id);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One link of the chain."""
+
+    seq: int
+    """Position, 1-based, contiguous."""
+    at: str
+    """When it was appended, ISO 8601 UTC."""
+    kind: str
+    """What happened, e.g. ``verdict``, ``approval``, ``rejection``, ``execution``, ``expired``."""
+    run_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def expected_hash(self) -> str:
+        """The hash these fields should have."""
+        return entry_hash(self.seq, self.at, self.kind, self.run_id, self.payload, self.prev_hash)
+
+
+def entry_hash(seq: int, at: str, kind: str, run_id: str | None, payload: dict[str, Any], prev_hash: str) -> str:
+    """sha256 hex over the canonical JSON of an entry's fields (all but ``hash``)."""
+    return sha256_hex(
+        canonical_json(
+            {"seq": seq, "at": at, "kind": kind, "run_id": run_id, "payload": payload, "prev_hash": prev_hash}
+        )
+    )
+
+
+class AuditLog:
+    """The audit log in the SQLite file ``db_path`` (created with its directory when missing)."""
+
+    def __init__(self, db_path: Path | str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+        self.db_path = Path(db_path)
+        self.busy_timeout_s = busy_timeout_s
+        self._ready = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the audit log at {self.db_path}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            if not self._ready:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(_SCHEMA)
+                self._ready = True
+            yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"audit log {self.db_path}: {exc}") from exc
+        finally:
+            conn.close()
+
+    def append(self, kind: str, run_id: str | None, payload: dict[str, Any], *, at: datetime | None = None) -> AuditEntry:
+        """Append one entry and move the head; returns it. ``payload`` must be JSON (no NaN)."""
+        if not kind or not isinstance(kind, str):
+            raise ValueError("audit entry kind must be a non-empty string")
+        payload = json.loads(canonical_json(payload))  # refuse what the chain cannot carry; private copy
+        stamp = iso_utc(at or datetime.now(UTC))
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+                if row is None:
+                    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
+                digest = entry_hash(seq, stamp, kind, run_id, payload, prev)
+                conn.execute(
+                    "INSERT INTO audit_log (seq, at, kind, run_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (seq, stamp, kind, run_id, canonical_json(payload).decode("utf-8"), prev, digest),
+                )
+                conn.execute(
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                    (seq, digest),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return AuditEntry(seq, stamp, kind, run_id, payload, prev, digest)
+
+    def entries(self, run_id: str | None = None) -> list[AuditEntry]:
+        """All entries in ``seq`` order, or only those of ``run_id``."""
+        query = "SELECT seq, at, kind, run_id, payload, prev_hash, hash FROM audit_log"
+        params: tuple[Any, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params = (run_id,)
+        with self._connect() as conn:
+            rows = conn.execute(query + " ORDER BY seq", params).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def head(self) -> tuple[int, str]:
+        """(last seq, last hash) as recorded in the head table; (0, GENESIS_HASH) when empty."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+    def verify(self) -> list[str]:
+        """One line per problem found in the chain; an empty list means intact."""
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one consistent snapshot of entries and head
+            rows = conn.execute(
+                "SELECT seq, at, kind, run_id, payload, prev_hash, hash FROM audit_log ORDER BY seq"
+            ).fetchall()
+            head = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+            conn.execute("COMMIT")
+        problems: list[str] = []
+        expected_seq, prev = 1, GENESIS_HASH
+        for row in rows:
+            try:
+                entry = self._entry(row)
+            except StoreError as exc:
+                problems.append(str(exc))
+                expected_seq, prev = row[0] + 1, row[6]
+                continue
+            if entry.seq != expected_seq:
+                missing = f"{expected_seq}" if entry.seq == expected_seq + 1 else f"{expected_seq}-{entry.seq - 1}"
+                problems.append(
+                    f"entry {missing} removed: the log jumps from seq {expected_seq - 1} to {entry.seq}"
+                    if entry.seq > expected_seq
+                    else f"entry {entry.seq}: out of order after seq {expected_seq - 1}"
+                )
+            if entry.prev_hash != prev:
+                problems.append(
+                    f"entry {entry.seq}: prev_hash {entry.prev_hash[:12]}... does not match the hash of the entry "
+                    f"before it ({prev[:12]}...): entries were removed, inserted or reordered"
+                )
+            if entry.hash != entry.expected_hash():
+                problems.append(f"entry {entry.seq} ({entry.kind}): content does not match its hash: it was edited")
+            expected_seq, prev = entry.seq + 1, entry.hash
+        last_seq = rows[-1][0] if rows else 0
+        if head is None:
+            if rows:
+                problems.append(f"head record is missing but the log has {len(rows)} entries: it was removed")
+        elif head[0] != last_seq or head[1] != prev:
+            if head[0] > last_seq:
+                problems.append(
+                    f"head record says the log ends at seq {head[0]} but the last entry is seq {last_seq}: "
+                    "the newest entries were removed"
+                )
+            else:
+                problems.append(
+                    f"head record (seq {head[0]}, {head[1][:12]}...) does not match the last entry "
+                    f"(seq {last_seq}, {prev[:12]}...): the end of the log was changed"
+                )
+        return problems
+
+    @staticmethod
+    def _entry(row: tuple[Any, ...]) -> AuditEntry:
+        seq, at, kind, run_id, payload, prev_hash, digest = row
+        try:
+            data = json.loads(payload)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"entry {seq}: payload is not JSON: it was edited") from exc
+        return AuditEntry(seq, at, kind, run_id, data, prev_hash, digest)
