@@ -1,0 +1,48 @@
+"""``openclaw audit verify``: check the hash chain of the audit log."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from openclaw.runs.audit import AuditLog
+from openclaw.settings import load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``audit`` noun and its verbs to the top-level sub-parsers."""
+    p = sub.add_parser("audit", help="inspect the append-only audit log")
+    verbs = p.add_subparsers(dest="audit_command", metavar="VERB", required=True)
+    verify = verbs.add_parser(
+        "verify",
+        help="check the hash chain (exit 0 intact, 1 tampered)",
+        description=(
+            "Recompute every entry's hash and the chain links, and compare the last entry with the head "
+            "record. Prints 'audit log intact: N entries' or one line per problem (exit 1)."
+        ),
+    )
+    verify.add_argument("--db", metavar="FILE", help="state database to check (default: OPENCLAW_HOME/openclaw.db)")
+    verify.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+    verify.set_defaults(handler=_verify)
+
+
+def verify_db(db_path: Path) -> tuple[int, list[str]]:
+    """(exit code, output lines) for the audit log in ``db_path``; a missing file is an empty, intact log."""
+    if not db_path.exists():
+        return 0, [f"audit log intact: 0 entries (no state database at {db_path} yet)"]
+    log = AuditLog(db_path)
+    problems = log.verify()
+    if problems:
+        return 1, problems
+    return 0, [f"audit log intact: {log.head()[0]} entries"]
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if args.db:
+        db = Path(args.db)
+    else:
+            db = load_settings(config_dir=getattr(args, "config_dir", None)).state_db
+    code, lines = verify_db(db)
+    for line in lines:
+        print(line)
+    return code
