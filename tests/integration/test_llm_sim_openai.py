@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import random
 import threading
 from typing import Any
@@ -173,7 +174,7 @@ def test_connection_refused(mode: str) -> None:
 @pytest.mark.parametrize(
     "fault,exc",
     [
-        pytest.param(NonJSON(), ValueError, id="non-json-200"),  # json.JSONDecodeError, not wrapped
+        pytest.param(NonJSON(), json.JSONDecodeError, id="non-json-200"),  # not wrapped by openai
         pytest.param(EmptyChoices(), IndexError, id="empty-choices"),
         pytest.param(None, openai.APIStatusError, id="unscripted-418"),
     ],
