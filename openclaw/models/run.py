@@ -1,0 +1,123 @@
+"""The run result: the JSON contract of ``openclaw run --json`` and ``openclaw runs show --json``.
+
+Field names are fixed by ``shared/DESIGN.md``; the platform and other tools read them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TaskType = Literal["tool_calling", "k8s_operation", "incident_analysis", "general_chat", "code_generation"]
+Level = Literal["simple", "moderate", "complex"]
+RunStatus = Literal["completed", "awaiting_approval", "denied", "rejected", "expired", "failed"]
+Outcome = Literal[
+    "ok", "timeout", "rate_limited", "server_error", "auth_error", "connection_error",
+    "invalid_output", "unavailable", "circuit_open", "budget_exceeded",
+]
+Verdict = Literal["auto", "approval", "deny"]
+ActionStatus = Literal[
+    "executed", "dry_run", "planned", "awaiting_approval", "denied", "rejected", "expired", "failed", "skipped"
+]
+NodeName = Literal["classify_intent", "analyze_complexity", "decide"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Intent(_Out):
+    task_type: TaskType
+    confidence: float = Field(ge=0, le=1)
+    provider: str
+
+
+class Complexity(_Out):
+    level: Level
+    score: float = Field(ge=0, le=1)
+    provider: str
+
+
+class Route(_Out):
+    task_type: TaskType
+    chain: list[str]
+    """Providers in the order they are asked, as "provider/model"; ``rules`` closes every chain."""
+
+
+class Attempt(_Out):
+    node: NodeName
+    provider: str
+    model: str
+    outcome: Outcome
+    latency_ms: float
+    error: str | None = None
+
+
+class ToolCall(_Out):
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+class Decision(_Out):
+    provider: str
+    model: str
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    reply: str = ""
+
+
+class ApprovalRecord(_Out):
+    approver: str
+    at: str
+
+
+class Action(_Out):
+    index: int
+    name: str
+    args: dict[str, Any]
+    mutating: bool
+    verdict: Verdict
+    risk: float = Field(ge=0, le=1)
+    reasons: list[str]
+    approvals_required: int = 0
+    approvals: list[ApprovalRecord] = Field(default_factory=list)
+    digest: str
+    status: ActionStatus
+    result: dict[str, Any] | None = None
+    policy_version: str | None = None
+
+
+class RunResult(_Out):
+    run_id: str
+    incident_id: str | None
+    status: RunStatus
+    intent: Intent | None = None
+    complexity: Complexity | None = None
+    route: Route | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    decision: Decision | None = None
+    actions: list[Action] = Field(default_factory=list)
+    degraded: bool = False
+    """True when the rules provider answered because the LLM chain failed or the deadline passed."""
+    error: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+_PRIORITY: tuple[tuple[str, RunStatus], ...] = (
+    ("awaiting_approval", "awaiting_approval"),
+    ("failed", "failed"),
+    ("rejected", "rejected"),
+    ("expired", "expired"),
+    ("denied", "denied"),
+)
+
+
+def run_status(action_statuses: list[str]) -> RunStatus:
+    """The run's status from its actions: a paused or failed action outranks a refused one."""
+    present = set(action_statuses)
+    for action_status, status in _PRIORITY:
+        if action_status in present:
+            return status
+    return "completed"
