@@ -1,0 +1,1 @@
+"""Graph assembly only: nodes and routers live in ``openclaw.nodes``."""

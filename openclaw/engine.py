@@ -1,0 +1,168 @@
+"""The engine: runs incidents through the compiled graph, pauses and resumes them, records them.
+
+This is the one service object the CLI and the HTTP server use. It owns the
+checkpointer (SQLite under ``OPENCLAW_HOME``), the run store and the live
+collaborators of the nodes, built once from the settings.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import uuid
+from contextlib import AsyncExitStack
+from typing import Any
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+
+from graphs.decision_pipeline import build_graph
+from openclaw.config import Configs, load_configs
+from openclaw.models.incident import Incident, Rejected
+from openclaw.models.run import RunResult
+from openclaw.nodes.dispatch import ActionRunner
+from openclaw.nodes.state import PipelineContext
+from openclaw.providers.registry import ProviderRegistry
+from openclaw.providers.router import Router
+from openclaw.runs.store import RunStore
+from openclaw.settings import Settings
+
+_ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].model_fields)  # type: ignore[attr-defined]
+
+
+def new_run_id() -> str:
+    return f"run-{uuid.uuid4().hex[:16]}"
+
+
+def build_result(run_id: str, values: dict[str, Any], *, status: str | None = None, error: str | None = None) -> dict:
+    """The contract's run result from graph state (internal action fields are dropped)."""
+    incident = values.get("incident") or {}
+    result = RunResult(
+        run_id=run_id,
+        incident_id=incident.get("id"),
+        status=status or values.get("status") or "failed",
+        intent=values.get("intent"),
+        complexity=values.get("complexity"),
+        route=values.get("route"),
+        attempts=values.get("attempts", []),
+        decision=values.get("decision"),
+        actions=[{k: a[k] for k in _ACTION_FIELDS if k in a} for a in values.get("actions", [])],
+        degraded=bool(values.get("degraded")),
+        error=error,
+    )
+    return result.model_dump(mode="json")
+
+
+class Engine:
+    """Use as ``async with Engine(settings) as engine: await engine.run(incident)``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        configs: Configs | None = None,
+        registry: ProviderRegistry | None = None,
+        executor: ActionRunner | None = None,
+    ) -> None:
+        self.settings = settings
+        self.configs = configs or load_configs(settings.config_dir)
+        self.registry = registry or ProviderRegistry(settings)
+        self.router = Router(self.registry, attempt_timeout_s=self.configs.routing.attempt_timeout_s)
+        self.executor = executor or ActionRunner(mode="plan")
+        self.store: RunStore | None = None
+        self._stack = AsyncExitStack()
+        self.graph: Any = None
+
+    async def __aenter__(self) -> Engine:
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = RunStore(self.settings.state_db)
+        self._stack.callback(self.store.close)
+        saver = await self._stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_db)))
+        self.graph = build_graph().compile(checkpointer=saver)
+        self.context = PipelineContext(
+            settings=self.settings,
+            configs=self.configs,
+            registry=self.registry,
+            router=self.router,
+            executor=self.executor,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.registry.aclose()
+        await self._stack.aclose()
+
+    # --- running ---------------------------------------------------------------------
+
+    async def run(self, incident: Incident, *, run_id: str | None = None) -> dict[str, Any]:
+        """Carry one incident through the graph until it completes or pauses for approval."""
+        run_id = run_id or new_run_id()
+        state = {
+            "run_id": run_id,
+            "incident": incident.model_dump(mode="json"),
+            "deadline_at": time.time() + self.configs.routing.deadline_s,
+            "cursor": {},
+            "attempts": [],
+            "actions": [],
+            "degraded": False,
+        }
+        return await self._drive(run_id, state, incident=state["incident"])
+
+    async def checkpoint(self, run_id: str) -> dict[str, Any]:
+        """The run's latest checkpoint: its state values, the nodes it would run next, and open interrupts."""
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": run_id}})
+        return {
+            "values": snapshot.values,
+            "next": list(snapshot.next),
+            "interrupts": [i.value for i in snapshot.interrupts],
+        }
+
+    async def resume(self, run_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Resume a paused run with the approval gate's answer (see ``openclaw.nodes.approval_gate``)."""
+        return await self._drive(run_id, Command(resume=answer))
+
+    async def _drive(self, run_id: str, graph_input: Any, *, incident: dict | None = None) -> dict[str, Any]:
+        config = {"configurable": {"thread_id": run_id}}
+        outputs: list[tuple[str, Any]] = []
+        values: dict[str, Any] = graph_input if isinstance(graph_input, dict) else {}
+        status = error = None
+        try:
+            async for mode, chunk in self.graph.astream(
+                graph_input, config, context=self.context, stream_mode=["updates", "values"]
+            ):
+                if mode == "values":
+                    values = chunk
+                    continue
+                for node, update in chunk.items():
+                    if node == "__interrupt__":
+                        status = "awaiting_approval"
+                        outputs.append((node, [i.value for i in update]))
+                    else:
+                        outputs.append((node, update))
+        except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
+            status, error = "failed", _describe_crash(exc)
+            outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
+        result = build_result(run_id, values, status=status, error=error)
+        self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.configs.hashes)
+        return result
+
+    def record_rejected(self, rejected: Rejected, *, raw_input: str | None = None) -> dict[str, Any]:
+        """Store an input that could not become an incident, as a failed run with its error."""
+        run_id = new_run_id()
+        result = build_result(run_id, {"incident": {"id": rejected.incident_id}}, status="failed", error=rejected.error)
+        raw = raw_input if raw_input is not None else _dump(rejected.raw)
+        self.store.save(result, raw_input=raw, config_hashes=self.configs.hashes)
+        return result
+
+
+def _describe_crash(exc: BaseException) -> str:
+    return f"internal error ({type(exc).__name__}): {exc}"
+
+
+def _dump(raw: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(raw, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        return repr(raw)

@@ -1,0 +1,60 @@
+"""Node 4 of the seed's flow: the Decision Manager.
+
+The route for the incident's task type (routing.yaml) names the providers in order.
+When a provider is configured, it decides; ``rules`` decides only when the chain is
+exhausted, the deadline has passed, or the route names ``rules`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from openclaw.config.routing import ModelRef, with_model_overrides
+from openclaw.nodes.fallback import step
+from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
+from openclaw.providers.base import DecisionAnswer, Provider
+
+NODE = "decide"
+
+
+def decision_chain(ctx: PipelineContext, task_type: str) -> list[ModelRef]:
+    creds = ctx.settings.providers
+    return with_model_overrides(
+        ctx.configs.routing.node_chain(NODE, task_type),
+        tool_model=creds.nemotron_tool_model,
+        reasoning_model=creds.nemotron_reasoning_model,
+    )
+
+
+async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    incident = incident_of(state)
+    task_type = state["intent"]["task_type"]
+    level = state["complexity"]["level"]
+    chain = decision_chain(ctx, task_type)
+
+    async def ask(provider: Provider, ref: ModelRef, timeout_s: float) -> DecisionAnswer:
+        return await provider.decide(incident, task_type, level, model=ref.model, timeout_s=timeout_s)
+
+    def rules_answer() -> DecisionAnswer:
+        return ctx.registry.rules.decision(incident, task_type)
+
+    result = await step(state, ctx, node=NODE, chain=chain, ask=ask, rules_answer=rules_answer)
+    update = result.update
+    if NODE not in state.get("cursor", {}):
+        closing = [] if chain and chain[0].provider == "rules" else ["rules/embedded"]
+        update["route"] = {"task_type": task_type, "chain": [str(ref) for ref in chain] + closing}
+    if result.answer is not None:
+        answer, ref = result.answer, result.answered_by
+        update["decision"] = {
+            "provider": ref.provider,
+            "model": ref.model,
+            "tool_calls": [
+                {"id": call.id or f"call-{i}", "name": call.name, "args": dict(call.args)}
+                for i, call in enumerate(answer.tool_calls)
+            ],
+            "reply": answer.reply,
+        }
+    return update

@@ -1,0 +1,66 @@
+"""Walking a provider chain one step per graph superstep.
+
+Each LLM node calls :func:`step`. It asks the provider at the node's cursor; on
+failure it records the attempt and moves the cursor, and the node's router sends
+the graph back into the same node. When the chain is exhausted, or the incident's
+deadline has passed, the embedded rules provider answers and the run is marked
+degraded: a run never stalls because a vendor is down.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from openclaw.config.routing import ModelRef
+from openclaw.nodes.state import PipelineContext, PipelineState
+from openclaw.providers.router import Ask, attempt_record
+
+T = TypeVar("T")
+RULES = ModelRef(provider="rules", model="embedded")
+
+
+@dataclass
+class Step(Generic[T]):
+    answer: T | None
+    answered_by: ModelRef | None
+    update: dict[str, Any]
+
+
+async def step(
+    state: PipelineState,
+    ctx: PipelineContext,
+    *,
+    node: str,
+    chain: list[ModelRef],
+    ask: Ask[T],
+    rules_answer: Callable[[], T],
+) -> Step[T]:
+    """One step along ``chain`` for ``node``; rules closes the chain."""
+    index = state.get("cursor", {}).get(node, 0)
+    if chain and chain[0].provider == "rules":
+        return _by_rules(node, rules_answer, index, degraded=False)
+    if index >= len(chain) or ctx.clock() >= state["deadline_at"]:
+        return _by_rules(node, rules_answer, index, degraded=bool(chain))
+    result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"])
+    update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
+    return Step(result.answer, result.answered_by, update)
+
+
+def _by_rules(node: str, rules_answer: Callable[[], T], index: int, *, degraded: bool) -> Step[T]:
+    started = time.perf_counter()
+    answer = rules_answer()
+    update: dict[str, Any] = {
+        "attempts": [attempt_record(node, RULES, "ok", started)],
+        "cursor": {node: index},
+    }
+    if degraded:
+        update["degraded"] = True
+    return Step(answer, RULES, update)
+
+
+def answered_at_fast_path(node: str, started: float) -> dict[str, Any]:
+    """The state update when rules answered confidently before any LLM was asked."""
+    return {"attempts": [attempt_record(node, RULES, "ok", started)], "cursor": {node: 0}}

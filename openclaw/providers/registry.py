@@ -1,0 +1,47 @@
+"""Which providers exist and whether they can be used: built once per engine from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from openclaw.errors import ProviderUnavailable
+from openclaw.providers.base import Provider
+from openclaw.providers.rules_provider import RulesProvider
+from openclaw.settings import Settings
+
+# What to set to enable each vendor: named in the `unavailable` attempt so the fix is obvious.
+MISSING_CREDENTIALS = {
+    "nim": "NVIDIA_API_KEY is not set; export NVIDIA_API_KEY=nvapi-... to use NVIDIA NIM",
+    "ollama": "OLLAMA_BASE_URL is not set; export OLLAMA_BASE_URL=http://localhost:11434 to use Ollama",
+    "gemini": "GEMINI_API_KEY is not set; export GEMINI_API_KEY=... to use Gemini",
+    "claude": "ANTHROPIC_API_KEY is not set; export ANTHROPIC_API_KEY=... to use Claude",
+}
+
+
+class ProviderRegistry:
+    """Hands out provider instances by name; an unconfigured vendor raises ProviderUnavailable."""
+
+    def __init__(self, settings: Settings, factories: Mapping[str, Callable[[], Provider]] | None = None) -> None:
+        self.settings = settings
+        self.rules = RulesProvider()
+        self._factories = dict(factories or {})
+        self._instances: dict[str, Provider] = {"rules": self.rules}
+
+    def configured(self, name: str) -> bool:
+        return name in self._instances or name in self._factories
+
+    def get(self, name: str) -> Provider:
+        provider = self._instances.get(name)
+        if provider is not None:
+            return provider
+        factory = self._factories.get(name)
+        if factory is None:
+            raise ProviderUnavailable(MISSING_CREDENTIALS.get(name, f"provider {name!r} is not configured"))
+        provider = self._instances[name] = factory()
+        return provider
+
+    async def aclose(self) -> None:
+        for provider in self._instances.values():
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
