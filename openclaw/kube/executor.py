@@ -29,13 +29,13 @@ from openclaw.errors import ExecutionError, KubeError
 from openclaw.kube import summaries
 from openclaw.kube.access import Cluster
 from openclaw.kube.operations import ApiSession
+from openclaw.kube.errors import Target
 from openclaw.kube.plan import (
     DEFAULT_LOG_TAIL,
     DEFAULT_NAMESPACE,
     RESTARTED_AT,
     ApiCall,
     ResolvedAction,
-    Target,
     build_calls,
     deployment_path,
     resolve,
@@ -101,18 +101,24 @@ class KubeExecutor:
         mode: Literal["dry_run", "apply"],
         lock_owner: str | None = None,
         now: dt.datetime | None = None,
+        default_namespace: str | None = None,
     ) -> ExecOutcome:
-        """Run one action. ``lock_owner`` names the run in lock messages; ``now`` fixes the restart time."""
+        """Run one action.
+
+        ``default_namespace`` (e.g. the incident's) overrides the executor's for actions that
+        name none; ``lock_owner`` names the run in lock messages; ``now`` fixes the restart time.
+        """
+        namespace = default_namespace or self.default_namespace
         session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
                              request_timeout_s=self.request_timeout_s)
         try:
-            action = resolve(tool, args, default_namespace=self.default_namespace)
+            action = resolve(tool, args, default_namespace=namespace)
         except ExecutionError as exc:
             return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
         base: dict[str, Any] = {"tool": action.tool, "args": action.args}
         if action.command is not None:
             base["command"] = action.command
-        calls = build_calls(action, default_namespace=self.default_namespace, now=now,
+        calls = build_calls(action, default_namespace=namespace, now=now,
                             log_max_bytes=self.log_max_bytes)
         applied = False
         try:

@@ -426,7 +426,13 @@ class EmulatedCluster:
         self._call(lambda: self.emulator.faults.append(fault))
 
     def set_controller(self, mode: ControllerMode) -> None:
+        """How the played controller reacts to the next writes: "ready", "fail" or "off"."""
         self.emulator.controller = mode
+
+    def reconcile(self, namespace: str, name: str, mode: ControllerMode = "ready") -> None:
+        """Play the controller now for one deployment (e.g. after writes made with it "off")."""
+        self.emulator.controller = mode
+        asyncio.run_coroutine_threadsafe(self.emulator._reconcile(namespace, name), self._loop).result(timeout=10)
 
     def set_logs(self, namespace: str, pod: str, text: str, *, container: str) -> None:
         self._call(lambda: self.emulator.logs.__setitem__((namespace, pod, container), text))
