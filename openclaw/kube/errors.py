@@ -110,6 +110,14 @@ def from_status(
     return KubeError(f"{status}: {target.verb} {target.what()} {target.where()} failed{detail}", status=status)
 
 
+def _text(exc: object) -> str:
+    """``str(exc)``, or its type name if even that fails (some urllib3 errors need live attributes)."""
+    try:
+        return str(exc)
+    except Exception:  # the boundary must not fail while describing a failure
+        return type(exc).__name__
+
+
 def from_exception(exc: BaseException, target: Target, *, server: str = "the API server") -> KubeError:
     """The error for an exception raised by the ``kubernetes`` client or ``urllib3``."""
     if isinstance(exc, KubeError):
@@ -122,19 +130,21 @@ def from_exception(exc: BaseException, target: Target, *, server: str = "the API
                 retry_after = float(retry) if retry is not None else None
             except ValueError:
                 retry_after = None
-            return from_status(int(exc.status), {"message": str(exc.reason or "")}, target, retry_after=retry_after)
+            return from_status(int(exc.status), {"message": _text(exc.reason or "")}, target,
+                               retry_after=retry_after)
         return KubeUnreachable(
-            f"cannot reach {server}: {exc.reason or exc}; check the server address and TLS settings in the kubeconfig"
+            f"cannot reach {server}: {_text(exc.reason or exc)}; "
+            "check the server address and TLS settings in the kubeconfig"
         )
     if isinstance(exc, urllib3.exceptions.HTTPError | OSError):
         reason = getattr(exc, "reason", None) or exc
         return KubeUnreachable(
-            f"cannot reach {server}: {type(reason).__name__}: {reason}; "
+            f"cannot reach {server}: {type(reason).__name__}: {_text(reason)}; "
             "check that the cluster is up and the kubeconfig points at it"
         )
     if isinstance(exc, kube_exc.OpenApiException | ConfigException | ValueError | TypeError):
-        return KubeError(f"the Kubernetes client refused to {target.verb} {target.resource}: {exc}")
-    return KubeError(f"unexpected error from the Kubernetes client ({type(exc).__name__}): {exc}")
+        return KubeError(f"the Kubernetes client refused to {target.verb} {target.resource}: {_text(exc)}")
+    return KubeError(f"unexpected error from the Kubernetes client ({type(exc).__name__}): {_text(exc)}")
 
 
 def config_error(exc: BaseException, *, kubeconfig: str | None, context: str | None) -> ConfigError:
