@@ -17,6 +17,7 @@ twice leaves the object as sending it once.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -63,7 +64,8 @@ class ApiSession:
             sleep=self.sleep,
             reraise=True,
         )
-        return retrying(self._once, call)
+        attempts = itertools.count(1)
+        return retrying(lambda: self._once(call, next(attempts)))
 
     def _wait(self, state: RetryCallState) -> float:
         exp = self.backoff_s * (2 ** (state.attempt_number - 1))
@@ -71,10 +73,8 @@ class ApiSession:
         hint = getattr(exc, "retry_after", None) or 0.0
         return min(self.max_backoff_s, max(exp, hint))
 
-    def _once(self, call: ApiCall) -> Any:
-        record: dict[str, Any] = {**call.as_dict(), "attempt": 1 + sum(
-            1 for e in self.exchanges if e["method"] == call.method and e["path"] == call.path
-            and e["query"] == call.query)}
+    def _once(self, call: ApiCall, attempt: int) -> Any:
+        record: dict[str, Any] = {**call.as_dict(), "attempt": attempt}
         api = self.cluster.api_client
         try:
             with boundary(call.target, server=self.cluster.server):

@@ -107,7 +107,8 @@ class TelegramNotifier:
             _register_token(self._token)
 
     def __repr__(self) -> str:
-        return f"TelegramNotifier(base_url={self.base_url!r}, chat_id={self.chat_id!r}, token={'set' if self._token else None})"
+        token = "set" if self._token else None
+        return f"TelegramNotifier(base_url={self.base_url!r}, chat_id={self.chat_id!r}, token={token})"
 
     def _redact(self, value: Any) -> Any:
         if isinstance(value, str) and self._token:

@@ -12,6 +12,7 @@ a KubeError chained to the original.
 from __future__ import annotations
 
 import inspect
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,12 @@ def test_every_library_exception_was_enumerated() -> None:
     names = {c.__name__ for c in _library_exceptions()}
     assert {"ApiException", "ForbiddenException", "ConfigException", "MaxRetryError", "NewConnectionError",
             "ReadTimeoutError", "ProtocolError"} <= names
+
+
+def test_exchanges_number_the_attempts(ex: KubeExecutor, ec: EmulatedCluster) -> None:
+    ec.fail("PATCH", SCALE, 503, times=2)
+    out = ex.execute("scale_deployment", SCALE_ARGS, mode="dry_run")
+    assert out.status == "dry_run"
+    assert [(e["attempt"], e["status"], e["query"].get("dryRun")) for e in out.exchanges] == [
+        (1, 503, "All"), (2, 503, "All"), (3, 200, "All")]
+    assert "Injected" in json.dumps(out.exchanges[0]["response"])
