@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from openclaw.engine import Engine
 from openclaw.nodes.dispatch import ActionRunner
@@ -11,8 +12,15 @@ from openclaw.providers.registry import ProviderRegistry
 from openclaw.settings import Settings
 
 
-def build_registry(settings: Settings) -> ProviderRegistry:
-    return ProviderRegistry(settings)
+def build_registry(settings: Settings, **options: Any) -> ProviderRegistry:
+    """The providers the settings allow: real LangChain clients for every vendor whose credentials are set.
+
+    ``options`` go to :func:`openclaw.providers.factories.provider_factories`
+    (``transports`` per vendor for recording/replay, ``clock``, ``on_exchange``).
+    """
+    from openclaw.providers.factories import provider_factories
+
+    return ProviderRegistry(settings, provider_factories(settings, **options))
 
 
 def build_action_runner(settings: Settings) -> ActionRunner:
