@@ -127,12 +127,7 @@ class Engine:
         values: dict[str, Any] = graph_input if isinstance(graph_input, dict) else {}
         status = error = None
         try:
-            async for mode, chunk in self.graph.astream(
-                graph_input, config, context=self.context, stream_mode=["updates", "values"]
-            ):
-                if mode == "values":
-                    values = chunk
-                    continue
+            async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates"):
                 for node, update in chunk.items():
                     if node == "__interrupt__":
                         status = "awaiting_approval"
@@ -142,6 +137,8 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
+        snapshot = await self.graph.aget_state(config)
+        values = snapshot.values or values
         result = build_result(run_id, values, status=status, error=error)
         self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.configs.hashes)
         return result

@@ -26,7 +26,7 @@ def waiting(state: PipelineState) -> list[dict[str, Any]]:
     ]
 
 
-def approval_gate(state: PipelineState) -> dict[str, Any]:
+async def approval_gate(state: PipelineState) -> dict[str, Any]:
     pending = waiting(state)
     if not pending:
         return {}

@@ -8,5 +8,5 @@ from openclaw.models.run import run_status
 from openclaw.nodes.state import PipelineState
 
 
-def report(state: PipelineState) -> dict[str, Any]:
+async def report(state: PipelineState) -> dict[str, Any]:
     return {"status": run_status([a["status"] for a in state.get("actions", [])])}

@@ -11,17 +11,17 @@ from openclaw.nodes.approval_gate import waiting
 from openclaw.nodes.state import PipelineState
 
 
-def after_classify_intent(state: PipelineState) -> Literal["classify_intent", "analyze_complexity"]:
+async def after_classify_intent(state: PipelineState) -> Literal["classify_intent", "analyze_complexity"]:
     return "analyze_complexity" if state.get("intent") else "classify_intent"
 
 
-def after_analyze_complexity(state: PipelineState) -> Literal["analyze_complexity", "decide"]:
+async def after_analyze_complexity(state: PipelineState) -> Literal["analyze_complexity", "decide"]:
     return "decide" if state.get("complexity") else "analyze_complexity"
 
 
-def after_decide(state: PipelineState) -> Literal["decide", "trust"]:
+async def after_decide(state: PipelineState) -> Literal["decide", "trust"]:
     return "trust" if state.get("decision") else "decide"
 
 
-def after_approval_gate(state: PipelineState) -> Literal["approval_gate", "execute"]:
+async def after_approval_gate(state: PipelineState) -> Literal["approval_gate", "execute"]:
     return "approval_gate" if waiting(state) else "execute"

@@ -97,7 +97,7 @@ class RunStore:
     ) -> None:
         """Insert or update a run with its result; node outputs are appended after the ones stored."""
         now = utc_now()
-        result.setdefault("created_at", now)
+        result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
         if raw_input is not None and len(raw_input) > MAX_RAW_INPUT_CHARS:
             raw_input = raw_input[:MAX_RAW_INPUT_CHARS] + "\n[... cut: input too large ...]"

@@ -1,0 +1,26 @@
+# Two entry points (see README): `make demo` and `make test`. Everything else is set-up.
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: demo test sync bench clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+demo: sync
+	OPENCLAW_HOME=$${OPENCLAW_HOME:-.openclaw} .venv/bin/openclaw run examples/demo.json
+
+test: sync
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: sync
+	.venv/bin/openclaw bench pipeline
+	.venv/bin/openclaw bench toolcalls --provider rules
+
+clean:
+	rm -rf .venv .tools .openclaw

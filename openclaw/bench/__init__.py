@@ -1,0 +1,1 @@
+"""Benchmarks behind ``openclaw bench``: they print figures, they never assert timings."""

@@ -1,0 +1,108 @@
+"""Engine overhead: the whole pipeline on the embedded defaults vs a bare seven-node LangGraph graph.
+
+Both run in the same process with the same checkpointer (AsyncSqliteSaver on a
+file under a temporary OPENCLAW_HOME), one thread per incident. The figure is the
+median wall time per incident and the ratio openclaw / baseline.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.graph import END, START, StateGraph
+
+from openclaw.bench.stats import median, percentile
+from openclaw.models.incident import Incident
+from openclaw.settings import Settings, load_settings
+
+# A mix of the paths the pipeline takes: reads, mutations in and out of production, alerts, chat.
+SAMPLE_PROMPTS = (
+    "Show me all pods in awoooi-prod namespace",
+    "The API is not responding, please restart the awoooi-api deployment",
+    "We're getting high traffic, scale awoooi-web to 3 replicas",
+    "Get the last 50 lines of logs from awoooi-api-7d9f pod",
+    "Send a critical alert: Database connection failed for incident INC-2026-001",
+    "The web frontend is showing 502 errors. Check if the API pods are running.",
+    "請重啟 awoooi-worker 這個 deployment",
+    "Something is wrong with the worker, it keeps crashing. Fix it.",
+    "restart deployment awoooi-api in awoooi-staging",
+    "hello, what can you do?",
+)
+
+NODES = ("classify_intent", "analyze_complexity", "decide", "trust", "approval_gate", "execute", "report")
+
+
+class _BareState(TypedDict, total=False):
+    incident: dict[str, Any]
+    steps: list[str]
+
+
+def _trivial(name: str):
+    async def node(state: _BareState) -> dict[str, Any]:
+        return {"steps": [*state.get("steps", []), name]}
+
+    return node
+
+
+def bare_graph(checkpointer: Any) -> Any:
+    """Seven trivial async nodes in a line, the same shape as the pipeline (async, like OpenClaw's nodes)."""
+    builder = StateGraph(_BareState)
+    for name in NODES:
+        builder.add_node(name, _trivial(name))
+    builder.add_edge(START, NODES[0])
+    for a, b in zip(NODES, NODES[1:], strict=False):
+        builder.add_edge(a, b)
+    builder.add_edge(NODES[-1], END)
+    return builder.compile(checkpointer=checkpointer)
+
+
+def _incidents(n: int) -> list[Incident]:
+    return [
+        Incident(id=f"bench-{i}", description=SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)], namespace=None)
+        for i in range(n)
+    ]
+
+
+async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None = None) -> dict[str, Any]:
+    from openclaw.wiring import open_engine
+
+    incidents = _incidents(n)
+    with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as tmp:
+        home = Path(tmp)
+        base = settings or load_settings(environ={})
+        settings = base.model_copy(update={"home": home / "engine"})
+        engine_ms: list[float] = []
+        async with open_engine(settings) as engine:
+            for incident in _incidents(warmup):
+                await engine.run(incident)
+            for incident in incidents:
+                started = time.perf_counter()
+                await engine.run(incident)
+                engine_ms.append((time.perf_counter() - started) * 1000)
+
+        baseline_ms: list[float] = []
+        (home / "bare").mkdir()
+        async with AsyncSqliteSaver.from_conn_string(str(home / "bare" / "checkpoints.db")) as saver:
+            graph = bare_graph(saver)
+            for i, incident in enumerate(_incidents(warmup) + incidents):
+                started = time.perf_counter()
+                await graph.ainvoke(
+                    {"incident": incident.model_dump(mode="json"), "steps": []},
+                    {"configurable": {"thread_id": f"bare-{i}"}},
+                )
+                if i >= warmup:
+                    baseline_ms.append((time.perf_counter() - started) * 1000)
+
+    openclaw_med, baseline_med = median(engine_ms), median(baseline_ms)
+    return {
+        "incidents": n,
+        "openclaw_ms": round(openclaw_med, 3),
+        "baseline_ms": round(baseline_med, 3),
+        "ratio": round(openclaw_med / baseline_med, 3) if baseline_med else None,
+        "openclaw_p95_ms": round(percentile(engine_ms, 95), 3),
+        "baseline_p95_ms": round(percentile(baseline_ms, 95), 3),
+    }

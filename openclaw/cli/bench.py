@@ -1,0 +1,99 @@
+"""``openclaw bench toolcalls|pipeline``: figures, printed; never pass/fail on timings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="benchmarks: tool-call accuracy, engine overhead")
+    verbs = p.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+
+    tc = verbs.add_parser("toolcalls", help="tool-calling accuracy and p50/p95 latency per provider")
+    tc.add_argument("--cases", metavar="FILE", help="cases (YAML or JSON, seed TEST_CASES schema); default: the seed's 8")
+    tc.add_argument("--provider", metavar="NAME", action="append", required=True,
+                    help="provider to measure (nim, ollama, gemini, claude, rules); repeat for a side-by-side table")
+    tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
+    tc.add_argument("--json", action="store_true", help="one JSON object per provider")
+    tc.add_argument("--config-dir", metavar="DIR")
+    tc.set_defaults(handler=_toolcalls)
+
+    pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
+    pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(handler=_pipeline)
+
+
+def _toolcalls(args: argparse.Namespace) -> int:
+    from openclaw.bench.toolcalls import SEED_CASES, load_cases, run_bench
+    from openclaw.config import load_configs
+    from openclaw.errors import UsageError
+    from openclaw.settings import load_settings
+    from openclaw.wiring import build_registry, default_model
+
+    settings = load_settings(config_dir=args.config_dir)
+    cases = load_cases(args.cases or SEED_CASES)
+    configs = load_configs(settings.config_dir)
+    registry = build_registry(settings)
+    names = [n.strip() for arg in args.provider for n in arg.split(",") if n.strip()]
+
+    async def go() -> list[dict]:
+        reports = []
+        try:
+            for name in names:
+                if name not in ("nim", "ollama", "gemini", "claude", "rules"):
+                    raise UsageError(f"unknown provider {name!r}; choose from nim, ollama, gemini, claude, rules")
+                provider = registry.get(name)
+                model = args.model or default_model(settings, configs, name)
+                reports.append(await run_bench(name, provider, model, cases, timeout_s=configs.routing.attempt_timeout_s))
+        finally:
+            await registry.aclose()
+        return reports
+
+    from openclaw.errors import ProviderUnavailable
+
+    try:
+        reports = asyncio.run(go())
+    except ProviderUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        for report in reports:
+            sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"tool-calling accuracy ({len(cases)} cases)")
+    for col in ("provider", "model", "correct", "accuracy", "p50 ms", "p95 ms"):
+        table.add_column(col)
+    for r in reports:
+        table.add_row(r["provider"], r["model"], f"{r['correct']}/{r['total']}", f"{r['accuracy'] * 100:.1f}%",
+                      f"{r['latency_ms']['p50']:.1f}", f"{r['latency_ms']['p95']:.1f}")
+    console.print(table)
+    for r in reports:
+        for res in r["results"]:
+            if not res["ok"]:
+                got = res["tool_calls"][0] if res["tool_calls"] else None
+                console.print(f"  ✗ {r['provider']} {res['id']}: got {got} {res['error'] or ''}")
+    return 0
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from openclaw.bench.pipeline import run_bench
+    from openclaw.errors import UsageError
+
+    if args.incidents < 1:
+        raise UsageError("--incidents must be at least 1")
+    report = asyncio.run(run_bench(args.incidents))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+    else:
+        print(f"incidents: {report['incidents']}")
+        print(f"openclaw:  {report['openclaw_ms']:.2f} ms median per incident (p95 {report['openclaw_p95_ms']:.2f})")
+        print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f})")
+        print(f"ratio:     {report['ratio']}")
+    return 0

@@ -1,0 +1,70 @@
+"""``openclaw``: the command line. ``main(argv) -> int`` is callable from tests.
+
+Exit codes (shared/DESIGN.md): 0 success (a run waiting for approval included),
+1 a run failed, 2 bad input or usage: one readable line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from openclaw import __version__
+from openclaw.errors import OpenClawError, UsageError
+
+# One module per noun; each has register(sub). Order is the order of `openclaw --help`.
+COMMAND_MODULES = (
+    "run", "approve", "runs", "replay", "audit", "policy", "keys", "approvers", "bench", "graph", "serve",
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="openclaw",
+        description="Decision engine for Kubernetes incident response.",
+    )
+    parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"openclaw.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"openclaw.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"openclaw: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OpenClawError as exc:
+        print(f"openclaw: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("openclaw: interrupted", file=sys.stderr)
+        return 130
+
+
+def entrypoint() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

@@ -1,0 +1,74 @@
+"""``openclaw run PATH... [--json] [--apply] [--config-dir DIR]``: incidents in, decisions out."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from openclaw.cli.inputs import read_input
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run incidents through the decision pipeline",
+        description=(
+            "Run each incident (a JSON object, a JSON list of them, or an Alertmanager v4 webhook; '-' reads "
+            "stdin) through classify_intent → analyze_complexity → decide → trust → approval_gate → execute → "
+            "report. Without a cluster the executor plans; with KUBECONFIG it dry-runs unless --apply."
+        ),
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="incident file(s)")
+    p.add_argument("--json", action="store_true", help="print one run-result JSON object per line")
+    p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
+    p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
+    p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from openclaw.settings import load_settings
+
+    settings = load_settings(config_dir=args.config_dir, apply=args.apply, kube_context=args.context)
+    inputs = [read_input(path) for path in args.paths]
+    return asyncio.run(_run_all(settings, inputs, as_json=args.json))
+
+
+async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
+    from rich.console import Console
+
+    from openclaw.cli.render import timeline
+    from openclaw.wiring import open_engine
+
+    console = Console(highlight=False, soft_wrap=True)
+    code = EXIT_OK
+
+    def emit(result: dict[str, Any]) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            timeline(result, console)
+            console.print()
+
+    async with open_engine(settings) as engine:
+        for item in inputs:
+            for rejected in item.loaded.rejected:
+                result = engine.record_rejected(rejected, raw_input=item.raw_text)
+                print(f"openclaw: error: {rejected.error} (recorded as run {result['run_id']})", file=sys.stderr)
+                emit(result)
+                code = EXIT_USAGE
+            for resolved in item.loaded.resolved:
+                if not as_json:
+                    console.print(f"[dim]alert {resolved['id']} is resolved: recorded, no action[/]")
+            for incident in item.loaded.incidents:
+                result = await engine.run(incident)
+                emit(result)
+                if result["status"] == "failed" and code == EXIT_OK:
+                    code = EXIT_FAILED
+    return code

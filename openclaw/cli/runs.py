@@ -1,0 +1,59 @@
+"""``openclaw runs list [--json]`` and ``openclaw runs show RUN_ID [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("runs", help="list and show recorded runs")
+    verbs = p.add_subparsers(dest="runs_command", metavar="VERB", required=True)
+    ls = verbs.add_parser("list", help="the newest runs first")
+    ls.add_argument("--json", action="store_true", help="one JSON object per line")
+    ls.add_argument("--limit", type=int, default=50, help="how many runs (default 50)")
+    ls.add_argument("--status", help="only runs with this status")
+    ls.set_defaults(handler=_list)
+    show = verbs.add_parser("show", help="one run's timeline, or its run-result JSON")
+    show.add_argument("run_id", metavar="RUN_ID")
+    show.add_argument("--json", action="store_true", help="the run-result JSON")
+    show.set_defaults(handler=_show)
+
+
+def _store():
+    from openclaw.runs.store import RunStore
+    from openclaw.settings import load_settings
+
+    return RunStore(load_settings().state_db)
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = _store()
+    rows = store.list(limit=args.limit, status=args.status)
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return 0
+    from rich.console import Console
+
+    from openclaw.cli.render import runs_table
+
+    if not rows:
+        print(f"no runs recorded in {store.path}")
+        return 0
+    runs_table(rows, Console(highlight=False))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    result = _store().get(args.run_id)
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+
+    from openclaw.cli.render import timeline
+
+    timeline(result, Console(highlight=False, soft_wrap=True))
+    return 0
