@@ -41,7 +41,7 @@ def analyze_complexity(text: str, task_type: TaskType) -> ComplexityGuess:
     if sig.symptoms:
         add(min(0.3, 0.06 * len(sig.symptoms)), f"{len(sig.symptoms)} kinds of symptom")
     if sig.analysis:
-        add(0.15, "analysis asked for")
+        add(min(0.3, 0.15 + 0.05 * (sig.analysis - 1)), "analysis asked for")
     if sig.multi_step:
         add(0.1, "several steps")
     if sig.critical:
@@ -59,6 +59,6 @@ def analyze_complexity(text: str, task_type: TaskType) -> ComplexityGuess:
     level: Level = "simple" if score < MODERATE_AT else "moderate" if score < COMPLEX_AT else "complex"
     distance = min(abs(score - MODERATE_AT), abs(score - COMPLEX_AT))
     confidence = 0.5 + 0.45 * min(1.0, distance / 0.15)
-    if sig.vague:
-        confidence -= 0.1
+    if sig.vague:  # "something", "maybe", "not sure": the level is a guess
+        confidence = min(confidence - 0.1, 0.6)
     return ComplexityGuess(level, score, round(max(0.05, min(0.97, confidence)), 3), tuple(why))

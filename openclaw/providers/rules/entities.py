@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from openclaw.providers.rules.lexicon import NAME_CHAR, TOKEN, I
+from openclaw.providers.rules.lexicon import NAME_CHAR, TOKEN, IC
 from openclaw.providers.rules.numbers import NUMBER, parse_number
 
 EntityKind = Literal["deployment", "pod", "service", "node", "plain", "role"]
@@ -46,14 +46,14 @@ _HYPHEN_WORDS = frozenset(
 _NOT_NAME = re.compile(
     r"(?:[0-9]+[a-z%]{0,3}|[0-9][0-9:./-]*|k8s|k3s|ec2|s3|2fa|ipv[46]|utf-?8|sev-?[0-9]|p[0-9]|v[0-9.]+"
     r"|http[s0-9]*|[0-9]xx|x[0-9]+|https?:.*|.*://.*|/.*|.*@.*|-.*|.*[<>$].*)",
-    I,
+    IC,
 )
 INCIDENT_ID = re.compile(r"\b[A-Z][A-Z0-9]{1,11}-[0-9]{1,10}(?:-[0-9A-Z]{1,10}){0,3}\b")
-INCIDENT_NUMBER = re.compile(r"\bincident\s*(?:id\s*)?[#:]?\s*([0-9]{1,10})\b", I)
+INCIDENT_NUMBER = re.compile(r"\bincident\s*(?:id\s*)?[#:]?\s*([0-9]{1,10})\b", IC)
 
 _TOKEN_RE = re.compile(TOKEN)
 _TYPED_SLASH = re.compile(
-    rf"\b(deployments?|deploy|deployment\.apps|pods?|po|services?|svc|nodes?|no)/({NAME_CHAR}{{1,253}})", I
+    rf"\b(deployments?|deploy|deployment\.apps|pods?|po|services?|svc|nodes?|no)/({NAME_CHAR}{{1,253}})", IC
 )
 _RES_ALIAS = {"deployment": "deployment", "deployments": "deployment", "deploy": "deployment",
               "deployment.apps": "deployment", "pod": "pod", "pods": "pod", "po": "pod", "service": "service",
@@ -61,11 +61,11 @@ _RES_ALIAS = {"deployment": "deployment", "deployments": "deployment", "deploy":
 _TYPE_WORDS = (
     r"(?P<rt>deployments?|deploy|pods?|services?|svc|nodes?|部署|服務|服务|節點|节点|容器組|容器组)"
 )
-_TYPED_AFTER = re.compile(rf"(?<![\w-]){_TYPE_WORDS}\s*(?:named\s+|called\s+|[:：])?\s*(?P<name>{TOKEN})", I)
+_TYPED_AFTER = re.compile(rf"(?<![\w-]){_TYPE_WORDS}\s*(?:named\s+|called\s+|[:：])?\s*(?P<name>{TOKEN})", IC)
 _TYPED_BEFORE = re.compile(
     rf"(?P<name>{TOKEN})\s*(?:這個|这个|該|该|那個|那个|的)?\s*(?P<rt>deployment|deploy|pod|service|svc|node"
     r"|部署|服務|服务|節點|节点)(?![\w-])",
-    I,
+    IC,
 )
 _ZH_TYPE = {"部署": "deployment", "服務": "service", "服务": "service", "節點": "node", "节点": "node",
             "容器組": "pod", "容器组": "pod"}
@@ -74,13 +74,13 @@ _ROLE_RE = re.compile(
     + r")\b|\b(" + "|".join(sorted(map(re.escape, ROLE_NOUNS), key=len, reverse=True))
     + r")(?:\s+(?:service|deployment|pods?|app|server|containers?|workers?|is|are|was|keeps|has|seems|went)\b"
     r"|(?=\s*[\u4e00-\u9fff]))",
-    I,
+    IC,
 )
-_DETERMINERS = re.compile(r"\s*(?:(?:the|our|my|that|this|a|an|its|up|down|out|deployment|deploy|service|svc)\s+)*", I)
+_DETERMINERS = re.compile(r"\s*(?:(?:the|our|my|that|this|a|an|its|up|down|out|deployment|deploy|service|svc)\s+)*", IC)
 _AFTER_TOKEN = re.compile(rf"\s*({TOKEN})")
 
 _NS_PATTERNS = tuple(
-    re.compile(p, I)
+    re.compile(p, IC)
     for p in (
         rf"(?<!\S)(?:-n|--namespace)(?:\s*=\s*|\s+)({TOKEN})",
         rf"\bnamespace\s*(?:=|:|is|named|called)?\s*({TOKEN})",
@@ -91,12 +91,12 @@ _NS_PATTERNS = tuple(
 )
 # Lowest priority: "in kube-system", "from awoooi-staging": a name shaped like an environment.
 _NS_BY_SHAPE = re.compile(
-    rf"\b(?:in|from|on|inside|within|在)\s*(?:the\s+)?({TOKEN})", I
+    rf"\b(?:in|from|on|inside|within|在)\s*(?:the\s+)?({TOKEN})", IC
 )
-_ENV_SHAPED = re.compile(r"(?:^|.*-)(?:prod|production|staging|stage|stg|dev|devel|test|qa|uat|sandbox|system|preprod)$", I)
+_ENV_SHAPED = re.compile(r"(?:^|.*-)(?:prod|production|staging|stage|stg|dev|devel|test|qa|uat|sandbox|system|preprod)$", IC)
 
 _REPLICAS = tuple(
-    re.compile(p, I)
+    re.compile(p, IC)
     for p in (
         r"--replicas(?:\s*=\s*|\s+)(-?[0-9]{1,6})",
         rf"\breplicas?\s*(?:=|:|to|of)\s*({NUMBER})",
@@ -106,7 +106,7 @@ _REPLICAS = tuple(
     )
 )
 _TAIL = tuple(
-    re.compile(p, I)
+    re.compile(p, IC)
     for p in (
         r"--tail(?:\s*=\s*|\s+)(-?[0-9]{1,6})",
         rf"\b(?:last|latest|recent|final|past|tail|previous|most\s+recent)\s+({NUMBER})\s*(?:log\s+)?"
@@ -116,7 +116,7 @@ _TAIL = tuple(
     )
 )
 _CONTAINER = tuple(
-    re.compile(p, I)
+    re.compile(p, IC)
     for p in (
         rf"(?<!\S)(?:-c|--container)(?:\s*=\s*|\s+)({TOKEN})",
         rf"\bcontainer\s*(?:named\s+|called\s+|[:=]\s*)?({TOKEN})",
@@ -127,11 +127,11 @@ _CONTAINER = tuple(
 SEVERITY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("critical", re.compile(
         r"\b(?:critical|crit|urgent|emergency|sev[- ]?[01]|p[01]|severe|blocker|high[- ](?:severity|priority))\b"
-        r"|緊急|紧急|嚴重|严重|危急|重大|致命", I)),
-    ("warning", re.compile(r"\b(?:warning|warn|sev[- ]?2|p2|medium|moderate)\b|警告", I)),
+        r"|緊急|紧急|嚴重|严重|危急|重大|致命", IC)),
+    ("warning", re.compile(r"\b(?:warning|warn|sev[- ]?2|p2|medium|moderate)\b|警告", IC)),
     ("info", re.compile(
         r"\b(?:info|informational|fyi|sev[- ]?[34]|p[34]|notice|heads[- ]up|low[- ](?:severity|priority))\b"
-        r"|資訊|信息|提示|提醒", I)),
+        r"|資訊|信息|提示|提醒", IC)),
 )
 
 
@@ -227,14 +227,25 @@ def word_after(text: str, pos: int, limit: int) -> tuple[str, int] | None:
 
 def find_namespaces(text: str) -> list[tuple[str, int, int]]:
     """Every namespace mention as (name as written, start, end), in order of position."""
-    found = []
-    for pattern in _NS_PATTERNS:
+    found: list[tuple[str, int, int]] = []
+    *after_keyword, before_keyword = _NS_PATTERNS
+    for pattern in after_keyword:
         for n, m in enumerate(pattern.finditer(text)):
             if n >= MAX_ENTITIES:
                 break
             name = clean(m.group(1))
             if name and name.lower() not in STOP_WORDS and not name.startswith("-"):
                 found.append((name, m.start(1), m.start(1) + len(name)))
+    values_at = {start for _, start, _ in found}
+    for n, m in enumerate(before_keyword.finditer(text)):
+        if n >= MAX_ENTITIES:
+            break
+        name = clean(m.group(1))
+        # "X namespace=Y" names Y, not X.
+        if any(m.end() <= v <= m.end() + 3 for v in values_at):
+            continue
+        if name and name.lower() not in STOP_WORDS and not name.startswith("-"):
+            found.append((name, m.start(1), m.start(1) + len(name)))
     if not found:
         for n, m in enumerate(_NS_BY_SHAPE.finditer(text)):
             name = clean(m.group(1))

@@ -19,14 +19,14 @@ from openclaw.models.tools import MAX_ALERT_CHARS, MAX_COMMAND_CHARS
 from openclaw.providers.rules import entities as ent
 from openclaw.providers.rules.entities import Entity
 from openclaw.providers.rules.intent import classify_intent
-from openclaw.providers.rules.lexicon import ANALYSIS, CRASH_LIKE, FIX, SYMPTOMS, I
+from openclaw.providers.rules.lexicon import ANALYSIS, CRASH_LIKE, FIX, SYMPTOMS, IC
 from openclaw.providers.rules.requests import Kind, Request
 from openclaw.providers.rules.signals import parse
 from openclaw.providers.rules.types import ExtractionContext, ProposedCall
 
 _EXPLICIT = ("deployment", "service", "plain", "pod")
 _RESOURCE_NOUN = re.compile(
-    r"\b(pods?|po|deployments?|deploys?|services?|svc|nodes?|events?)\b|(容器組|容器组|部署|服務|服务|節點|节点|事件)", I
+    r"\b(pods?|po|deployments?|deploys?|services?|svc|nodes?|events?)\b|(容器組|容器组|部署|服務|服务|節點|节点|事件)", IC
 )
 _RESOURCE = {"po": "pods", "pod": "pods", "pods": "pods", "deploy": "deployments", "deploys": "deployments",
              "deployment": "deployments", "deployments": "deployments", "svc": "services", "service": "services",
@@ -35,23 +35,23 @@ _RESOURCE = {"po": "pods", "pod": "pods", "pods": "pods", "deploy": "deployments
              "節點": "nodes", "节点": "nodes", "事件": "events"}
 _ENTITY_RESOURCE = {"deployment": "deployments", "pod": "pods", "service": "services", "node": "nodes"}
 _DESTROY_VERB = (
-    (re.compile(r"drain", I), "drain"), (re.compile(r"uncordon", I), "uncordon"), (re.compile(r"cordon", I), "cordon"),
-    (re.compile(r"taint", I), "taint"), (re.compile(r"exec|shell|ssh", I), "exec -it"),
-    (re.compile(r"roll|undo|回滾|回滚", I), "rollout undo"),
+    (re.compile(r"drain", IC), "drain"), (re.compile(r"uncordon", IC), "uncordon"), (re.compile(r"cordon", IC), "cordon"),
+    (re.compile(r"taint", IC), "taint"), (re.compile(r"exec|shell|ssh", IC), "exec -it"),
+    (re.compile(r"roll|undo|回滾|回滚", IC), "rollout undo"),
 )
-_EVERYTHING = re.compile(r"\b(?:everything|all|cluster|whole|entire)\b|全部|所有|整個|整个", I)
+_EVERYTHING = re.compile(r"\b(?:everything|all|cluster|whole|entire)\b|全部|所有|整個|整个", IC)
 _MSG_LEAD = re.compile(
     r"^[\s:：,，\-—]*(?:(?:(?:to|for)\s+)?(?:(?:the|our)\s+)?(?:on-?call|oncall|team|sre|ops|everyone|people|channel)\b)?"
     r"[\s:：,，\-—]*(?:(?:that|saying|about|with|re|regarding)\b|(?:給|给|向)[^\s:：,，]{0,10}?[:：])?[\s:：,，\-—]*",
-    I,
+    IC,
 )
-_MSG_TAIL = re.compile(r"[\s,，;；.。:：]*(?:\b(?:and\s+then|and|then|also|plus)\b|然後|然后|接著|接着)?[\s,，;；.。:：]*$", I)
+_MSG_TAIL = re.compile(r"[\s,，;；.。:：]*(?:\b(?:and\s+then|and|then|also|plus)\b|然後|然后|接著|接着)?[\s,，;；.。:：]*$", IC)
 _MSG_INCIDENT = re.compile(
     r"\s*(?i:\b(?:for|re|regarding|on|about|in)\s+)?(?i:the\s+)?(?i:incident\s*(?:id\s*)?[#:]?\s*)?"
     + ent.INCIDENT_ID.pattern
 )
 _SEVERITIES = ("info", "warning", "critical")
-_PRONOUN_ONLY = re.compile(r"(?:(?:this|it|that|the|incident|issue|problem|one)\s*){0,3}|這個|这个|此事", I)
+_PRONOUN_ONLY = re.compile(r"(?:(?:this|it|that|the|incident|issue|problem|one)\s*){0,3}|這個|这个|此事", IC)
 
 
 def extract_tool_calls(text: str, ctx: ExtractionContext) -> list[ProposedCall]:

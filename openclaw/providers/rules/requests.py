@@ -90,6 +90,8 @@ def kubectl_spans(text: str) -> list[tuple[int, int]]:
             pos = t.end()
             if stripped != tok:
                 break
+        else:  # longer than any real command: keep the whole line so that it is refused, not cut short
+            end = min(line_end, m.start() + MAX_COMMAND_CHARS + 64)
         spans.append((m.start(), end))
     return spans
 

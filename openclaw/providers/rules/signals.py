@@ -13,13 +13,13 @@ from itertools import islice
 
 from openclaw.providers.rules import entities as ent
 from openclaw.providers.rules.lexicon import (
-    I, ALERT_FORMAT, ANALYSIS, CODE, CRITICAL_WORDS, FIX, GREETING, MULTI_STEP, QUESTION, SYMPTOMS, VAGUE,
+    IC, ALERT_FORMAT, ANALYSIS, CODE, CRITICAL_WORDS, FIX, GREETING, MULTI_STEP, QUESTION, SYMPTOMS, VAGUE,
 )
 from openclaw.providers.rules.requests import Request, find_requests
 
 _RESOURCE_WORDS = re.compile(
     r"\b(?:pods?|deployments?|deploys?|services?|svc|nodes?|events?|running|replicas?)\b|容器組|容器组|部署|服務|服务|節點|节点|事件|副本",
-    I,
+    IC,
 )
 
 
