@@ -24,6 +24,7 @@ from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.state import PipelineContext
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
+from openclaw.runs.audit import AuditLog
 from openclaw.runs.store import RunStore
 from openclaw.settings import Settings
 
@@ -85,6 +86,8 @@ class Engine:
             registry=self.registry,
             router=self.router,
             executor=self.executor,
+            store=self.store,
+            audit=AuditLog(self.settings.state_db),
         )
         return self
 

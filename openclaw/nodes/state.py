@@ -51,7 +51,11 @@ class PipelineContext:
     registry: ProviderRegistry
     router: Router
     executor: Any
-    """Carries out approved actions; see openclaw.nodes.execute."""
+    """Carries out approved actions; see openclaw.nodes.dispatch.ActionRunner."""
+    store: Any = None
+    """The run store (openclaw.runs.store.RunStore): history for anti-flapping."""
+    audit: Any = None
+    """The hash-chained audit log (openclaw.runs.audit.AuditLog); None in replays."""
     clock: Callable[[], float] = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
