@@ -64,8 +64,11 @@ class Engine:
         configs: Configs | None = None,
         registry: ProviderRegistry | None = None,
         executor: ActionRunner | None = None,
+        callbacks: list[Any] | None = None,
     ) -> None:
         self.settings = settings
+        self.callbacks = list(callbacks or [])
+        """LangChain callback handlers attached to every graph run (telemetry, Langfuse); children inherit them."""
         self.configs = configs or load_configs(settings.config_dir)
         self.registry = registry or ProviderRegistry(settings)
         self.router = Router(self.registry, attempt_timeout_s=self.configs.routing.attempt_timeout_s)
@@ -125,7 +128,9 @@ class Engine:
         return await self._drive(run_id, Command(resume=answer))
 
     async def _drive(self, run_id: str, graph_input: Any, *, incident: dict | None = None) -> dict[str, Any]:
-        config = {"configurable": {"thread_id": run_id}}
+        config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
+        if self.callbacks:
+            config["callbacks"] = self.callbacks
         outputs: list[tuple[str, Any]] = []
         values: dict[str, Any] = graph_input if isinstance(graph_input, dict) else {}
         status = error = None
