@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(handler=_pipeline)
 
+    _register_fallback(verbs)
+
 
 def _toolcalls(args: argparse.Namespace) -> int:
     from openclaw.bench.toolcalls import SEED_CASES, load_cases, run_bench
@@ -96,4 +98,47 @@ def _pipeline(args: argparse.Namespace) -> int:
         print(f"openclaw:  {report['openclaw_ms']:.2f} ms median per incident (p95 {report['openclaw_p95_ms']:.2f})")
         print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f})")
         print(f"ratio:     {report['ratio']}")
+    return 0
+
+
+# --- bench fallback (openclaw/bench/fallback.py) ----------------------------------------
+
+
+def _register_fallback(verbs: argparse._SubParsersAction) -> None:
+    fb = verbs.add_parser("fallback", help="decision latency p50/p99 under injected faults: naive retry, fallback, hedging")
+    fb.add_argument("--requests", type=int, default=100, help="decisions per strategy (default 100)")
+    fb.add_argument("--fault-rate", type=float, default=0.2, help="fraction of primary requests that stall or get 429 (default 0.2)")
+    fb.add_argument("--attempt-timeout-ms", type=int, default=300, help="per-attempt timeout (default 300)")
+    fb.add_argument("--stall-ms", type=int, default=1000, help="how long a stalled request hangs (default 1000)")
+    fb.add_argument("--retry-after-s", type=float, default=1.0, help="Retry-After of the simulated 429s (default 1.0)")
+    fb.add_argument("--hedge-after-ms", type=int, default=100, help="start the next provider after this long (default 100)")
+    fb.add_argument("--concurrency", type=int, default=10, help="decisions in flight at once (default 10)")
+    fb.add_argument("--seed", type=int, default=7)
+    fb.add_argument("--json", action="store_true", help="one JSON object")
+    fb.set_defaults(handler=_fallback)
+
+
+def _fallback(args: argparse.Namespace) -> int:
+    from openclaw.bench.fallback import STRATEGIES, FallbackBenchConfig, run_bench
+    from openclaw.errors import UsageError
+
+    if args.requests < 1 or args.concurrency < 1 or not 0 <= args.fault_rate <= 1:
+        raise UsageError("--requests and --concurrency must be at least 1, --fault-rate within 0..1")
+    cfg = FallbackBenchConfig(
+        requests=args.requests, fault_rate=args.fault_rate, attempt_timeout_ms=args.attempt_timeout_ms,
+        stall_ms=args.stall_ms, retry_after_s=args.retry_after_s, hedge_after_ms=args.hedge_after_ms,
+        concurrency=args.concurrency, seed=args.seed,
+    )  # fmt: skip
+    report = asyncio.run(run_bench(cfg))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{report['requests']} decisions per strategy, {report['fault_rate']:.0%} primary faults "
+          f"(stall {report['stall_ms']} ms / 429 Retry-After {report['retry_after_s']:g} s), "
+          f"attempt timeout {report['attempt_timeout_ms']} ms, hedge after {report['hedge_after_ms']} ms")
+    for name in STRATEGIES:
+        r = report["strategies"][name]
+        print(f"  {name:<9} p50 {r['p50_ms']:8.1f} ms   p99 {r['p99_ms']:8.1f} ms   unanswered {r['unanswered']}")
+    verdict = "met" if report["goal_met"] else "NOT met"
+    print(f"  p99 hedged / naive = {report['hedged_vs_naive_p99']} (goal <= 0.5: {verdict})")
     return 0
