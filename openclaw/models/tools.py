@@ -165,7 +165,7 @@ TOOLS: dict[str, ToolSpec] = {
             name="kubectl_execute",
             description="Execute kubectl command on K8s cluster",
             args_model=KubectlExecuteArgs,
-            # Parsed into one of the typed tools before it is judged; see openclaw.kubectl.
+            # Parsed into one of the typed tools before it is judged; see openclaw.models.kubectl.
             mutating=True,
             parameters={
                 "type": "object",

@@ -91,7 +91,7 @@ SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[;；。！？\n]")
 FIX = re.compile(
     r"\b(?:fix|fixing|repair|resolve|handle|mitigate|remediate|recover|restore|heal|stabili[sz]e"
     r"|sort\s+(?:it|this|that)\s+out|deal\s+with|take\s+care\s+of|do\s+something|make\s+it\s+work"
-    r"|get\s+it\s+(?:back|working)|bring\s+it\s+back|help)\b"
+    r"|get\s+it\s+(?:back|working)|bring\s+it\s+back|(?<!the\s)(?<!your\s)(?<!my\s)help)\b"
     r"|修復|修复|修好|處理|处理|解決|解决|搞定|恢復|恢复|想辦法|想办法|救一下|幫忙|帮忙",
     IC,
 )
