@@ -8,6 +8,7 @@ from typing import Any
 
 from openclaw.engine import Engine
 from openclaw.nodes.dispatch import ActionRunner
+from openclaw.notify.telegram import TelegramNotifier
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.settings import Settings
 
@@ -23,14 +24,62 @@ def build_registry(settings: Settings, **options: Any) -> ProviderRegistry:
     return ProviderRegistry(settings, provider_factories(settings, **options))
 
 
+def build_notifier(settings: Settings) -> TelegramNotifier:
+    """The Telegram notifier from TELEGRAM_BOT_TOKEN/CHAT_ID/API_BASE_URL; without a token alerts are planned."""
+    tg = settings.telegram
+    token = tg.bot_token.get_secret_value() if tg.bot_token else None
+    return TelegramNotifier(token=token, chat_id=tg.chat_id, base_url=tg.api_base_url)
+
+
 def build_action_runner(settings: Settings) -> ActionRunner:
-    return ActionRunner(mode="plan")
+    """The executor the settings call for; close it with ``ActionRunner.close()``.
+
+    No cluster (no KUBECONFIG, not in a pod): plan mode, whatever configs/executor.yaml says.
+    Otherwise connect (ConfigError for a bad kubeconfig or context) and dry-run mutations, or
+    apply them with ``--apply`` or ``mode: apply`` in executor.yaml. Every mode gets the
+    Telegram notifier and the idempotency ledger in the state database; mutations hold a
+    per-deployment lock there.
+    """
+    from openclaw.config.executor import load_executor_config
+    from openclaw.kube.access import connect
+    from openclaw.kube.executor import KubeExecutor
+    from openclaw.runs.ledger import ActionLedger, TargetLocks
+
+    config, _ = load_executor_config(settings.config_dir)
+    notifier = build_notifier(settings)
+    ledger = ActionLedger(settings.state_db)
+    if settings.mode == "plan":
+        return ActionRunner(mode="plan", notifier=notifier, ledger=ledger, log_max_bytes=config.log_max_bytes)
+    kube = settings.kube
+    cluster = connect(kubeconfig=kube.kubeconfig, context=kube.context, in_cluster=kube.in_cluster)
+    if cluster is None:  # settings.mode said a cluster is configured; connect() agrees unless both are unset
+        return ActionRunner(mode="plan", notifier=notifier, ledger=ledger, log_max_bytes=config.log_max_bytes)
+    executor = KubeExecutor(
+        cluster,
+        verify_timeout_s=config.verify_timeout_s,
+        poll_interval_s=config.poll_interval_s,
+        log_max_bytes=config.log_max_bytes,
+        max_retries=config.max_retries,
+        backoff_s=config.backoff_s,
+        request_timeout_s=config.request_timeout_s,
+        locks=TargetLocks(settings.state_db),
+        lock_ttl_s=config.lock_ttl_s,
+        lock_wait_s=config.lock_wait_s,
+    )
+    mode = "apply" if kube.apply or config.mode == "apply" else "dry_run"
+    return ActionRunner(mode=mode, kube=executor, notifier=notifier, identity=cluster.identity, ledger=ledger,
+                        log_max_bytes=config.log_max_bytes)
 
 
 @asynccontextmanager
 async def open_engine(settings: Settings, *, registry: ProviderRegistry | None = None) -> AsyncIterator[Engine]:
-    async with Engine(settings, registry=registry or build_registry(settings), executor=build_action_runner(settings)) as engine:
-        yield engine
+    """An entered Engine with the providers and executor the settings call for; the cluster is closed on exit."""
+    runner = build_action_runner(settings)
+    try:
+        async with Engine(settings, registry=registry or build_registry(settings), executor=runner) as engine:
+            yield engine
+    finally:
+        runner.close()
 
 
 def default_model(settings: Settings, configs, provider: str) -> str:

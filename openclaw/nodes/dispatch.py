@@ -1,57 +1,167 @@
-"""Carrying out one approved action: Kubernetes operations and Telegram alerts.
+"""Carrying out one approved action: Kubernetes operations and Telegram alerts, exactly once.
 
-Plan mode (no cluster) records the exact API calls an action would make. With a
-cluster, the Kubernetes executor dry-runs or applies them. ``send_alert`` goes to
-Telegram, or is recorded as planned when no bot token is configured.
+Modes (``ActionRunner.mode``):
+
+- ``plan`` (no cluster configured): records the exact API calls an action would make;
+  status ``planned``.
+- ``dry_run`` (a cluster, the default): reads run for real (``executed``); mutations go to
+  the API server with ``dryRun=All`` (``dry_run``).
+- ``apply`` (``--apply`` or ``mode: apply`` in configs/executor.yaml): mutations are
+  applied after a server-side dry run, then the rollout is verified (``executed``).
+
+``send_alert`` goes to Telegram in every mode, or is ``planned`` without a bot token.
+
+**Exactly once.** With a ledger, every action is keyed by ``(run_id, digest)``: the
+record is written before the call and completed after it (see
+``openclaw.runs.ledger.ActionLedger.run_once``). Resuming or replaying a run returns
+the recorded outcome (``Outcome.replayed``) and never calls the cluster again; a
+mutation whose earlier attempt never completed is reported failed ("outcome
+unknown"), not re-sent. Mutations also hold a per-deployment lock named after the
+run (the executor's ``locks``), so two runs never change one deployment at once.
+
+The blocking work (Kubernetes client, SQLite, httpx) runs in a worker thread
+(``asyncio.to_thread``) so the event loop is never blocked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from openclaw.errors import ExecutionError
-from openclaw.kube.plan import planned_calls
+from openclaw.errors import ExecutionError, StoreError
+from openclaw.kube.plan import DEFAULT_LOG_MAX_BYTES, planned_calls, resolve
 
 Mode = Literal["plan", "dry_run", "apply"]
 
 
 @dataclass
 class Outcome:
+    """What one action did. ``exchanges``: the API/Bot API requests with their answers.
+
+    ``replayed``: the outcome came from the idempotency ledger (nothing was sent now).
+    """
+
     status: str
     result: dict[str, Any]
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    replayed: bool = False
 
 
 class ActionRunner:
-    """Runs typed actions in the configured mode. ``identity`` names the cluster approvers sign for."""
+    """Runs typed actions in the configured mode. ``identity`` names the cluster approvers sign for.
 
-    def __init__(self, *, mode: Mode = "plan", kube: Any = None, notifier: Any = None, identity: str | None = None) -> None:
+    ``kube``: an ``openclaw.kube.executor.KubeExecutor`` (required unless ``mode="plan"``);
+    ``notifier``: an ``openclaw.notify.telegram.TelegramNotifier`` (None: alerts are planned);
+    ``ledger``: an ``openclaw.runs.ledger.ActionLedger`` (None: no exactly-once bookkeeping);
+    ``log_max_bytes``: the log bound plan mode records for get_logs, in bytes.
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: Mode = "plan",
+        kube: Any = None,
+        notifier: Any = None,
+        identity: str | None = None,
+        ledger: Any = None,
+        log_max_bytes: int = DEFAULT_LOG_MAX_BYTES,
+    ) -> None:
         if mode != "plan" and kube is None:
             raise ValueError(f"mode {mode!r} needs a Kubernetes executor")
         self.mode = mode
         self.kube = kube
         self.notifier = notifier
         self.identity = identity or "plan:no-cluster"
+        self.ledger = ledger
+        self.log_max_bytes = log_max_bytes
 
-    async def run(self, tool: str, args: dict[str, Any], *, namespace: str, incident_id: str | None) -> Outcome:
+    def close(self) -> None:
+        """Close the cluster connection, if any (idempotent)."""
+        cluster = getattr(self.kube, "cluster", None)
+        if cluster is not None:
+            cluster.close()
+
+    async def run(
+        self,
+        tool: str,
+        args: dict[str, Any],
+        *,
+        namespace: str,
+        incident_id: str | None,
+        run_id: str | None = None,
+        digest: str | None = None,
+    ) -> Outcome:
+        """Run one action once. With ``run_id`` and ``digest`` (and a ledger) a repeat returns the record.
+
+        ``namespace`` fills actions that name none (the incident's); never raises for an
+        action that fails: status ``failed`` with ``result["error"]`` saying why.
+        """
+        if self.ledger is None or not run_id or not digest:
+            return await asyncio.to_thread(self._attempt, tool, args, namespace, incident_id, run_id)
+        return await asyncio.to_thread(self._once, tool, args, namespace, incident_id, run_id, digest)
+
+    async def current_replicas(self, namespace: str, deployment: str) -> int | None:
+        """The deployment's desired replicas read from the cluster; None in plan mode or when unreadable."""
+        if self.mode == "plan":
+            return None
+        args = {"resource": "deployments", "namespace": namespace, "name": deployment}
+        out = await asyncio.to_thread(self.kube.execute, "kubectl_get", args, mode="dry_run",
+                                      default_namespace=namespace)
+        if out.status != "executed":
+            return None
+        desired = (out.result.get("item") or {}).get("desired")
+        return desired if isinstance(desired, int) else None
+
+    # --- in the worker thread ------------------------------------------------------------
+
+    def _once(self, tool: str, args: dict[str, Any], namespace: str, incident_id: str | None, run_id: str,
+              digest: str) -> Outcome:
+        ran: list[Outcome] = []
+
+        def fn() -> tuple[str, dict[str, Any]]:
+            ran.append(self._attempt(tool, args, namespace, incident_id, run_id))
+            return ran[0].status, ran[0].result
+
+        try:
+            recorded = self.ledger.run_once(run_id, digest, owner=f"{run_id} (pid {os.getpid()})",
+                                            mutating=self._mutating(tool, args, namespace), fn=fn)
+        except StoreError as exc:
+            if ran:  # the action ran but its outcome could not be recorded
+                out = ran[0]
+                return Outcome(out.status, {**out.result, "ledger_error": str(exc)}, out.exchanges)
+            return Outcome("failed", {"error": f"not run: the idempotency ledger is unusable: {exc}",
+                                      "status": None})
+        if recorded.replayed or not ran:
+            return Outcome(recorded.status, recorded.result, [], replayed=True)
+        return ran[0]
+
+    def _mutating(self, tool: str, args: dict[str, Any], namespace: str) -> bool:
+        if tool == "send_alert":
+            return False
+        try:
+            return resolve(tool, args, default_namespace=namespace).mutating
+        except ExecutionError:
+            return False  # refused before any request: nothing to protect
+
+    def _attempt(self, tool: str, args: dict[str, Any], namespace: str, incident_id: str | None,
+                 run_id: str | None) -> Outcome:
         try:
             if tool == "send_alert":
-                return await self._alert(args, incident_id)
+                return self._alert(args, incident_id)
             if self.mode == "plan":
-                calls = planned_calls(tool, args, default_namespace=namespace)
+                calls = planned_calls(tool, args, default_namespace=namespace, log_max_bytes=self.log_max_bytes)
                 return Outcome("planned", {"mode": "plan", "calls": calls})
-            out = await asyncio.to_thread(self.kube.execute, tool, args, mode=self.mode)
+            out = self.kube.execute(tool, args, mode=self.mode, lock_owner=run_id, default_namespace=namespace)
             return Outcome(out.status, out.result, list(out.exchanges))
         except ExecutionError as exc:
-            return Outcome("failed", {"error": str(exc)})
+            return Outcome("failed", {"error": str(exc), "status": None})
 
-    async def _alert(self, args: dict[str, Any], incident_id: str | None) -> Outcome:
+    def _alert(self, args: dict[str, Any], incident_id: str | None) -> Outcome:
         if self.notifier is None:
             return Outcome("planned", {"mode": "plan", "channel": "telegram", "note": "no notifier configured"})
-        out = await asyncio.to_thread(
-            self.notifier.send,
+        out = self.notifier.send(
             severity=args["severity"],
             message=args["message"],
             incident_id=args.get("incident_id") or incident_id,

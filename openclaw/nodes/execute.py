@@ -2,16 +2,32 @@
 
 Runs only actions whose verdict is ``auto`` or whose quorum is met, exactly as they
 were judged and approved (the frozen typed operation from the trust node; nothing
-is re-derived from the LLM's output), in order.
+is re-derived from the LLM's output), in order, each exactly once: the executor's
+ledger is keyed by the run id and the action's ``digest`` (see
+``openclaw.nodes.dispatch``), so re-running this node never repeats an action.
+
+Each action keeps its API exchanges in the internal field ``exchanges`` (the run
+store keeps node outputs for replay; the run result drops the field), and one
+``execution`` entry per action goes to the audit log.
+
+A mutation that fails raises a ``send_alert`` (severity critical): a new ``auto``
+action appended to the run, with a digest derived from the failed action's so a
+re-run of this node finds it in the ledger instead of alerting twice. The failed
+action keeps its status, so the run's status stays ``failed``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from typing import Any
 
 from langgraph.runtime import Runtime
 
+from openclaw.approvals.digest import ActionRequest, canonical_json, request_digest, sha256_hex
+from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
+
 
 def runnable(action: dict[str, Any]) -> bool:
     return action["status"] == "awaiting_approval" and (
@@ -22,13 +38,86 @@ def runnable(action: dict[str, Any]) -> bool:
 async def execute(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict[str, Any]:
     ctx = runtime.context
     incident = incident_of(state)
+    run_id = state["run_id"]
     actions = []
+    failed = []
     for action in state.get("actions", []):
         if not runnable(action):
             actions.append(action)
             continue
-        outcome = await ctx.executor.run(
-            action["tool"], action["tool_args"], namespace=incident.effective_namespace, incident_id=incident.id
-        )
-        actions.append({**action, "status": outcome.status, "result": outcome.result})
+        done = await _carry_out(ctx, run_id, incident, action)
+        actions.append(done)
+        if done["mutating"] and done["status"] == "failed":
+            failed.append(done)
+    for action in failed:
+        alert = _alert_action(ctx, run_id, incident, action, index=len(actions))
+        actions.append(await _carry_out(ctx, run_id, incident, alert))
     return {"actions": actions}
+
+
+async def _carry_out(ctx: PipelineContext, run_id: str, incident: Incident, action: dict[str, Any]) -> dict[str, Any]:
+    """Run one action through the executor (exactly once) and audit it; returns the updated action."""
+    outcome = await ctx.executor.run(
+        action["tool"], action["tool_args"], namespace=incident.effective_namespace, incident_id=incident.id,
+        run_id=run_id, digest=action["digest"],
+    )
+    exchanges = list(getattr(outcome, "exchanges", []) or [])
+    done = {**action, "status": outcome.status, "result": outcome.result, "exchanges": exchanges}
+    if ctx.audit is not None:
+        payload = {
+            "index": action["index"], "name": action["name"], "tool": action["tool"], "args": action["tool_args"],
+            "digest": action["digest"], "mode": getattr(ctx.executor, "mode", None),
+            "cluster": getattr(ctx.executor, "identity", None), "status": outcome.status,
+            "replayed": bool(getattr(outcome, "replayed", False)),
+            "error": (outcome.result or {}).get("error"), "requests": len(exchanges),
+        }
+        await asyncio.to_thread(ctx.audit.append, "execution", run_id, payload)
+    return done
+
+
+def _alert_action(ctx: PipelineContext, run_id: str, incident: Incident, failed: dict[str, Any], *,
+                  index: int) -> dict[str, Any]:
+    """The send_alert action a failed mutation raises (auto, not mutating)."""
+    args = failed.get("tool_args") or {}
+    target = f"{args.get('namespace', incident.effective_namespace)}/{args.get('deployment', '?')}"
+    error = (failed.get("result") or {}).get("error") or "no error message"
+    what = f"{failed['tool']} of {target} (action {failed['index']})"
+    message = f"OpenClaw run {run_id}: {what} failed: {error}"
+    alert_args = {"severity": "critical", "message": message, "incident_id": incident.id}
+    frozen = failed.get("request") or {}
+    request = {
+        # Derived from the failed action's digest: the same failure always names the same alert.
+        "nonce": hashlib.sha256(f"alert:{failed['digest']}".encode()).hexdigest()[:32],
+        "cluster": frozen.get("cluster") or ctx.executor.identity,
+        "policy_version": frozen.get("policy_version") or ctx.configs.trust.version,
+        "expires_at": frozen.get("expires_at") or "2099-01-01T00:00:00Z",
+    }
+    return {
+        "index": index,
+        "name": "send_alert",
+        "args": alert_args,
+        "mutating": False,
+        "verdict": "auto",
+        "risk": 0.0,
+        "reasons": [f"raised because {what} failed: {error}"],
+        "approvals_required": 0,
+        "approvals": [],
+        "digest": _digest(run_id, index, alert_args, request),
+        "status": "awaiting_approval",
+        "result": None,
+        "policy_version": request["policy_version"],
+        "request": request,
+        "tool": "send_alert",
+        "tool_args": alert_args,
+        "raised_by": failed["index"],
+    }
+
+
+def _digest(run_id: str, index: int, args: dict[str, Any], request: dict[str, Any]) -> str:
+    """Like the trust node's digest: over the action, the run, the nonce, the cluster, the policy, the expiry."""
+    try:
+        return request_digest(ActionRequest(run_id=run_id, action_index=index, name="send_alert", args=args,
+                                            **request))
+    except ValueError:
+        return sha256_hex(canonical_json({"domain": "openclaw.alert/v1", "run_id": run_id, "action_index": index,
+                                          "args": args, "nonce": request["nonce"]}))
