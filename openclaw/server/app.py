@@ -1,0 +1,139 @@
+"""``create_app(settings)``: the FastAPI application of ``openclaw serve``.
+
+Nothing happens at import time. The lifespan opens the one shared engine
+(:func:`openclaw.wiring.open_engine`), attaches the telemetry callbacks to it, and on
+shutdown waits for runs in flight, closes the engine and flushes the exporters.
+
+Routes: ``POST /v1/incidents``, ``POST /v1/alertmanager``, ``GET /v1/runs``,
+``GET /v1/runs/{id}``, ``POST /v1/runs/{id}/approvals``, ``POST /v1/runs/{id}/rejections``,
+``GET /openapi.json`` (all behind the bearer token when ``OPENCLAW_API_TOKEN`` is set);
+``GET /healthz``, ``GET /readyz``, ``GET /metrics`` (open).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openclaw import __version__
+from openclaw.errors import (
+    ApprovalRefused,
+    ConfigError,
+    InputError,
+    OpenClawError,
+    RunNotFound,
+    StoreError,
+    UsageError,
+)
+from openclaw.server import routes_health, routes_incidents, routes_runs
+from openclaw.server.auth import require_token
+from openclaw.server.bodies import ApiError, error_response
+from openclaw.server.service import IncidentService
+from openclaw.settings import Settings
+from openclaw.telemetry import Telemetry, build_telemetry, telemetry_options
+from openclaw.telemetry.tracing import provider_systems
+
+log = logging.getLogger("openclaw.server")
+
+_STATUS: tuple[tuple[type[OpenClawError], int], ...] = (
+    (RunNotFound, 404),
+    (ApprovalRefused, 403),
+    (ConfigError, 500),
+    (InputError, 422),
+    (UsageError, 422),
+    (StoreError, 503),
+)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    telemetry: Telemetry | None = None,
+    registry: Any = None,
+    shutdown_grace_s: float = 10.0,
+) -> FastAPI:
+    """The app for ``settings``. ``telemetry`` (tests: in-memory exporters) defaults to one built
+    from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds."""
+    owns_telemetry = telemetry is None
+    if telemetry is None:
+        telemetry = build_telemetry(telemetry_options(settings.environ), systems=provider_systems(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from openclaw.wiring import open_engine
+
+        try:
+            async with open_engine(settings, registry=registry) as engine:
+                engine.callbacks.extend(telemetry.callbacks)
+                service = IncidentService(engine, telemetry.metrics, grace_s=shutdown_grace_s)
+                app.state.service = service
+                try:
+                    yield
+                finally:
+                    await service.aclose()
+        finally:
+            if owns_telemetry:
+                await asyncio.to_thread(telemetry.shutdown)
+
+    app = FastAPI(
+        title="OpenClaw",
+        version=__version__,
+        description="Decision engine for Kubernetes incident response: incidents in, decisions out, "
+        "signed approvals, metrics. Bearer token required when OPENCLAW_API_TOKEN is set.",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.telemetry = telemetry
+    protected = [Depends(require_token)]
+    app.include_router(routes_health.router)
+    app.include_router(routes_incidents.router, dependencies=protected)
+    app.include_router(routes_runs.router, dependencies=protected)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=protected)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(OpenClawError)
+    async def openclaw_error(_: Request, exc: OpenClawError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+        return error_response(status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(422, f"{where}: {first.get('msg')}" if where else str(first.get("msg")))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no route {request.url.path}; see GET /openapi.json"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return error_response(exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def crash(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(500, f"internal error ({type(exc).__name__}); see the server log")

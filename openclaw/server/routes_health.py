@@ -1,0 +1,51 @@
+"""``GET /healthz`` (the process answers), ``GET /readyz`` (store and config usable), ``GET /metrics``.
+
+None of these needs the bearer token: probes and Prometheus scrape them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from openclaw.config import load_configs
+from openclaw.errors import OpenClawError
+from openclaw.telemetry.metrics import CONTENT_TYPE
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: the run store answers and the configs load")
+async def readyz(request: Request) -> JSONResponse:
+    engine = request.app.state.service.engine
+    checks: dict[str, Any] = {}
+    problems: list[str] = []
+    try:
+        await asyncio.to_thread(engine.store.list, limit=1)
+        checks["store"] = "ok"
+    except OpenClawError as exc:
+        checks["store"] = "failed"
+        problems.append(str(exc))
+    try:
+        configs = await asyncio.to_thread(load_configs, request.app.state.settings.config_dir)
+        checks["config"] = "ok" if configs.hashes == engine.configs.hashes else "changed on disk (restart to apply)"
+    except OpenClawError as exc:
+        checks["config"] = "failed"
+        problems.append(str(exc))
+    if problems:
+        return JSONResponse({"status": "not ready", "checks": checks, "error": "; ".join(problems)}, status_code=503)
+    return JSONResponse({"status": "ready", "checks": checks})
+
+
+@router.get("/metrics", summary="Prometheus metrics (text exposition format)")
+async def metrics(request: Request) -> Response:
+    body = await asyncio.to_thread(request.app.state.telemetry.metrics.exposition)
+    return Response(body, media_type=CONTENT_TYPE)

@@ -1,0 +1,180 @@
+"""The service behind the routes: runs incidents concurrently on the one shared engine.
+
+- **Dedupe.** An incident id that already has a run gets that run back (``duplicate``),
+  also while the first run is still going: the in-flight map (incident id → run id and
+  task) is checked and filled with no ``await`` in between, so two requests racing on one
+  event loop cannot both start a run.
+- **Background runs.** ``wait=False`` starts the run in a task owned by the service; the
+  run id is chosen before the task starts. Tasks are shielded from client disconnects and
+  awaited (then cancelled after ``grace_s``) on shutdown.
+- **Metrics.** Every run result and every refused input is counted here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from openclaw.engine import Engine, new_run_id
+from openclaw.errors import RunNotFound
+from openclaw.models.incident import Incident, Rejected
+from openclaw.telemetry.metrics import Metrics
+
+log = logging.getLogger("openclaw.server")
+
+SubmitKind = Literal["finished", "accepted", "duplicate"]
+
+PENDING_SCAN_LIMIT = 10_000
+"""Runs awaiting approval read per scrape of ``openclaw_approvals_pending``."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What happened to one submitted incident."""
+
+    kind: SubmitKind
+    run_id: str
+    incident_id: str
+    result: dict[str, Any] | None = None
+    """The run result (None while a run is still going)."""
+
+    def accepted_body(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "incident_id": self.incident_id, "status": "accepted"}
+
+
+@dataclass
+class _InFlight:
+    run_id: str
+    task: asyncio.Task[dict[str, Any]]
+
+
+class IncidentService:
+    """Use as ``service = IncidentService(engine, metrics)``; ``await service.aclose()`` on shutdown."""
+
+    def __init__(self, engine: Engine, metrics: Metrics, *, grace_s: float = 10.0) -> None:
+        self.engine = engine
+        self.metrics = metrics
+        self.grace_s = grace_s
+        """Seconds shutdown waits for runs in flight before cancelling them."""
+        self._inflight: dict[str, _InFlight] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._run_locks: dict[str, asyncio.Lock] = {}
+        metrics.count_pending_with(self.pending_approvals)
+
+    # --- incidents ---------------------------------------------------------------------
+
+    async def submit(self, incident: Incident, *, wait: bool = True) -> Submitted:
+        """Run ``incident`` (or find its run). With ``wait`` the result is there unless the run crashed."""
+        existing = self._inflight.get(incident.id)
+        if existing is not None:
+            if not wait:
+                return Submitted("duplicate", existing.run_id, incident.id)
+            result = await asyncio.shield(existing.task)
+            return Submitted("duplicate", existing.run_id, incident.id, result)
+        stored = self._stored_run(incident.id)
+        if stored is not None:
+            return Submitted("duplicate", stored["run_id"], incident.id, stored)
+        run_id = new_run_id()
+        task = self._spawn(self._run(incident, run_id))
+        self._inflight[incident.id] = _InFlight(run_id, task)
+        task.add_done_callback(lambda _t, key=incident.id: self._inflight.pop(key, None))
+        if not wait:
+            return Submitted("accepted", run_id, incident.id)
+        result = await asyncio.shield(task)
+        return Submitted("finished", run_id, incident.id, result)
+
+    async def _run(self, incident: Incident, run_id: str) -> dict[str, Any]:
+        started = time.perf_counter()
+        result = await self.engine.run(incident, run_id=run_id)
+        self.metrics.observe_result(result, latency_s=time.perf_counter() - started)
+        return result
+
+    def _stored_run(self, incident_id: str) -> dict[str, Any] | None:
+        """The stored run of this incident id, unless it is the record of a refused input."""
+        run_id = self.engine.store.find_by_incident(incident_id)
+        if run_id is None:
+            return None
+        record = self.engine.store.record(run_id)
+        return record["result"] if record["incident"] is not None else None
+
+    def reject(self, error: str, *, raw_input: str | None, incident_id: str | None = None, raw: Any = None) -> str:
+        """Record an input that could not become an incident; returns its run id."""
+        result = self.engine.record_rejected(Rejected(raw=raw, error=error, incident_id=incident_id), raw_input=raw_input)
+        self.metrics.observe_invalid()
+        return result["run_id"]
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def get(self, run_id: str) -> dict[str, Any]:
+        """The run result; RunNotFound says how to list runs over HTTP (no file paths)."""
+        try:
+            return self.engine.store.get(run_id)
+        except RunNotFound:
+            raise RunNotFound(f"no run {run_id!r}; list runs with GET /v1/runs") from None
+
+    def list(self, *, limit: int, status: str | None) -> list[dict[str, Any]]:
+        return self.engine.store.list(limit=limit, status=status)
+
+    async def decide(self, run_id: str, submit: Callable[[], Awaitable[Any]]) -> Any:
+        """Apply one approval/rejection (``submit``) to a run, one at a time per run; count the resumed step."""
+        lock = self._run_locks.setdefault(run_id, asyncio.Lock())
+        async with lock:
+            before = self.engine.store.get(run_id)
+            started = time.perf_counter()
+            outcome = await submit()
+            try:
+                after = self.engine.store.get(run_id)
+            except RunNotFound:
+                after = before
+            if after.get("status") != before.get("status") or after.get("actions") != before.get("actions"):
+                self.metrics.observe_result(after, previous=before, latency_s=time.perf_counter() - started)
+        if len(self._run_locks) > 10_000:
+            for key in [k for k, v in self._run_locks.items() if not v.locked()]:
+                self._run_locks.pop(key, None)
+        return outcome
+
+    def pending_approvals(self) -> float:
+        """Actions waiting for sign-off across every run in the store (read at scrape time)."""
+        count = 0
+        for row in self.engine.store.list(limit=PENDING_SCAN_LIMIT, status="awaiting_approval"):
+            try:
+                result = self.engine.store.get(row["run_id"])
+            except RunNotFound:
+                continue
+            count += sum(1 for a in result.get("actions", []) if a.get("status") == "awaiting_approval")
+        return float(count)
+
+    # --- tasks ---------------------------------------------------------------------------
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+        return task
+
+    def spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Run ``coro`` in a task the service owns (awaited or cancelled on shutdown)."""
+        return self._spawn(coro)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def aclose(self) -> None:
+        """Wait up to ``grace_s`` for runs in flight, then cancel the rest."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=self.grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a run task failed", exc_info=task.exception())
