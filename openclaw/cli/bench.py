@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl.set_defaults(handler=_pipeline)
 
     _register_fallback(verbs)
+    _register_serve(verbs)
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
@@ -141,4 +142,35 @@ def _fallback(args: argparse.Namespace) -> int:
         print(f"  {name:<9} p50 {r['p50_ms']:8.1f} ms   p99 {r['p99_ms']:8.1f} ms   unanswered {r['unanswered']}")
     verdict = "met" if report["goal_met"] else "NOT met"
     print(f"  p99 hedged / naive = {report['hedged_vs_naive_p99']} (goal <= 0.5: {verdict})")
+    return 0
+
+
+# --- bench serve (openclaw/bench/serve.py) ------------------------------------------------
+
+
+def _register_serve(verbs: argparse._SubParsersAction) -> None:
+    sv = verbs.add_parser("serve", help="HTTP service: incidents per second and p50/p99 latency at a fixed concurrency")
+    sv.add_argument("--incidents", type=int, default=200, help="incidents to post (default 200)")
+    sv.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
+    sv.add_argument("--loopback", action="store_true",
+                    help="drive a real uvicorn on 127.0.0.1 (default: in-process through httpx.ASGITransport)")
+    sv.add_argument("--json", action="store_true", help="one JSON object")
+    sv.set_defaults(handler=_serve_bench)
+
+
+def _serve_bench(args: argparse.Namespace) -> int:
+    from openclaw.bench.serve import run_bench
+    from openclaw.errors import UsageError
+
+    if args.incidents < 1 or args.concurrency < 1:
+        raise UsageError("--incidents and --concurrency must be at least 1")
+    report = asyncio.run(run_bench(incidents=args.incidents, concurrency=args.concurrency,
+                                   transport="loopback" if args.loopback else "asgi"))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{report['incidents']} incidents, concurrency {report['concurrency']}, transport {report['transport']} "
+          f"(embedded defaults: rules provider, plan mode)")
+    print(f"  {report['incidents_per_s']} incidents/s   p50 {report['latency_ms']['p50']:.1f} ms   "
+          f"p99 {report['latency_ms']['p99']:.1f} ms   statuses {report['statuses']}")
     return 0
