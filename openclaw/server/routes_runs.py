@@ -78,7 +78,13 @@ async def _decide(request: Request, run_id: str, kind: Literal["approve", "rejec
     service.get(run_id)  # 404 before anything else
     submit = _signoff_submit()
     outcome = await service.decide(run_id, lambda: submit(service.engine, decision))
-    return JSONResponse({"decision": _plain(outcome), "run": service.get(run_id)})
+    settlement = getattr(outcome, "settlement", None)
+    return JSONResponse({
+        "message": getattr(outcome, "message", None),
+        "tally": _plain(getattr(outcome, "tally", None)),
+        "resumed": bool(getattr(settlement, "resumed", False)),
+        "run": service.get(run_id),
+    })  # fmt: skip
 
 
 def _signoff_submit() -> Any:
@@ -92,7 +98,7 @@ def _signoff_submit() -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """A SubmitResult (pydantic model or dataclass) as JSON-ready data."""
+    """A tally (pydantic model or dataclass) as JSON-ready data."""
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

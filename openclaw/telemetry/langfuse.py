@@ -28,9 +28,9 @@ class LangfuseTracing:
     tracer_provider: TracerProvider
 
     def shutdown(self) -> None:
-        """Flush what is buffered and stop the exporter threads."""
+        """Flush what is buffered and stop Langfuse's background threads (blocking)."""
         try:
-            self.client.flush()
+            self.client.shutdown()
         finally:
             self.tracer_provider.shutdown()
 
