@@ -37,27 +37,64 @@ def load_yaml(path: Path, model: type[M], *, error: type[ConfigError] = ConfigEr
 
 
 @dataclass(frozen=True)
+class ApproversLoad:
+    """approvers.yaml as loaded at engine start: the config, or why it could not be used.
+
+    Only tier quorums are read from it at run time (what ``approvals_required`` says);
+    ``openclaw approve`` reloads the file for every decision, so a new approver counts at once.
+    """
+
+    config: Any = None
+    """An ``openclaw.approvals.approvers.ApproversConfig``, or None."""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Configs:
     """Every config file of one config directory, validated."""
 
     directory: Path
     routing: Any
     trust: Any
+    """An ``openclaw.config.trust.PolicyLoad``: the policy, or the error that denies every action."""
     hashes: dict[str, str] = field(default_factory=dict)
     """sha256 of each file, by file name: recorded with every run."""
+    approvers: ApproversLoad = field(default_factory=ApproversLoad)
 
 
 def load_configs(directory: Path) -> Configs:
-    """Load routing.yaml and trust.yaml from ``directory``."""
+    """Load routing.yaml, trust.yaml and approvers.yaml from ``directory``.
+
+    A broken routing.yaml raises ConfigError. A missing or invalid trust.yaml does not:
+    the engine still runs and records, and every action is denied with the reason (fail
+    closed); ``openclaw policy check`` reports the same problem with exit code 2. A broken
+    approvers.yaml likewise only means nobody can sign until it is fixed.
+    """
     from openclaw.config.routing import RoutingConfig
-    from openclaw.config.trust import TrustPolicy
-    from openclaw.errors import PolicyError
+    from openclaw.config.trust import TRUST_FILE, load_policy
 
     routing, routing_hash = load_yaml(directory / "routing.yaml", RoutingConfig)
-    trust, trust_hash = load_yaml(directory / "trust.yaml", TrustPolicy, error=PolicyError)
-    return Configs(
-        directory=directory,
-        routing=routing,
-        trust=trust,
-        hashes={"routing.yaml": routing_hash, "trust.yaml": trust_hash},
-    )
+    trust = load_policy(directory / TRUST_FILE)
+    approvers = load_approvers_quietly(directory)
+    hashes = {"routing.yaml": routing_hash, TRUST_FILE: trust.sha256 or "unreadable"}
+    approvers_file = directory / "approvers.yaml"
+    if approvers_file.is_file():
+        try:
+            hashes["approvers.yaml"] = hashlib.sha256(approvers_file.read_bytes()).hexdigest()
+        except OSError:
+            hashes["approvers.yaml"] = "unreadable"
+    return Configs(directory=directory, routing=routing, trust=trust, hashes=hashes, approvers=approvers)
+
+
+def load_approvers_quietly(directory: Path) -> ApproversLoad:
+    """approvers.yaml from ``directory`` without raising; a missing file is an empty config."""
+    from openclaw.approvals.approvers import APPROVERS_FILE, ApproversConfig, load_approvers
+    from openclaw.errors import PolicyError
+
+    path = directory / APPROVERS_FILE
+    if not path.exists():
+        return ApproversLoad(ApproversConfig())
+    try:
+        return ApproversLoad(load_approvers(path))
+    except PolicyError as exc:
+        return ApproversLoad(None, str(exc))

@@ -27,6 +27,7 @@ from langgraph.runtime import Runtime
 from openclaw.approvals.digest import ActionRequest, canonical_json, request_digest, sha256_hex
 from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
+from openclaw.runs.history import record_outcome
 
 
 def runnable(action: dict[str, Any]) -> bool:
@@ -45,7 +46,7 @@ async def execute(state: PipelineState, runtime: Runtime[PipelineContext]) -> di
         if not runnable(action):
             actions.append(action)
             continue
-        done = await _carry_out(ctx, run_id, incident, action)
+        done = await _refuse_other_cluster(ctx, run_id, action) or await _carry_out(ctx, run_id, incident, action)
         actions.append(done)
         if done["mutating"] and done["status"] == "failed":
             failed.append(done)
@@ -63,16 +64,35 @@ async def _carry_out(ctx: PipelineContext, run_id: str, incident: Incident, acti
     )
     exchanges = list(getattr(outcome, "exchanges", []) or [])
     done = {**action, "status": outcome.status, "result": outcome.result, "exchanges": exchanges}
-    if ctx.audit is not None:
-        payload = {
-            "index": action["index"], "name": action["name"], "tool": action["tool"], "args": action["tool_args"],
-            "digest": action["digest"], "mode": getattr(ctx.executor, "mode", None),
-            "cluster": getattr(ctx.executor, "identity", None), "status": outcome.status,
-            "replayed": bool(getattr(outcome, "replayed", False)),
-            "error": (outcome.result or {}).get("error"), "requests": len(exchanges),
-        }
-        await asyncio.to_thread(ctx.audit.append, "execution", run_id, payload)
+    record_outcome(ctx, run_id, action, outcome.status)  # anti-flapping history (openclaw.runs.history)
+    await _audit(ctx, run_id, done, replayed=bool(getattr(outcome, "replayed", False)))
     return done
+
+
+async def _refuse_other_cluster(ctx: PipelineContext, run_id: str, action: dict[str, Any]) -> dict[str, Any] | None:
+    """The action failed without a request when it was judged (and signed) for another cluster; else None."""
+    judged_for = (action.get("request") or {}).get("cluster")
+    here = ctx.executor.identity
+    if action["tool"] == "send_alert" or not judged_for or judged_for == here:
+        return None
+    error = (f"not run: this action was judged and approved for cluster {judged_for}, but this process is "
+             f"connected to {here}; resume the run with the same KUBECONFIG and --context it was started with")
+    done = {**action, "status": "failed", "result": {"error": error, "status": None}, "exchanges": []}
+    await _audit(ctx, run_id, done, replayed=False)
+    return done
+
+
+async def _audit(ctx: PipelineContext, run_id: str, done: dict[str, Any], *, replayed: bool) -> None:
+    """One ``execution`` entry in the audit log (none in replays, where ``ctx.audit`` is None)."""
+    if ctx.audit is None:
+        return
+    payload = {
+        "index": done["index"], "name": done["name"], "tool": done["tool"], "args": done["tool_args"],
+        "digest": done["digest"], "mode": getattr(ctx.executor, "mode", None),
+        "cluster": getattr(ctx.executor, "identity", None), "status": done["status"], "replayed": replayed,
+        "error": (done["result"] or {}).get("error"), "requests": len(done["exchanges"]),
+    }
+    await asyncio.to_thread(ctx.audit.append, "execution", run_id, payload)
 
 
 def _alert_action(ctx: PipelineContext, run_id: str, incident: Incident, failed: dict[str, Any], *,

@@ -2,66 +2,136 @@
 
 Each tool call becomes an action with a verdict (auto, approval, deny), a risk
 score, the reasons, and the frozen request an approver signs (its digest covers the
-action, the run, a nonce, the cluster, the policy version and the expiry).
+action, the run, a nonce, the cluster, the policy version and the expiry). The facts
+the scorer weighs are gathered here: the incident's source and requester, the
+decision's provider and fallback depth, the target's recent history (anti-flapping)
+and, when the context can tell, the current replica count. One ``verdict`` entry per
+action goes to the audit log, in one transaction.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from openclaw.approvals.digest import ActionRequest, canonical_json, iso_utc, request_digest, sha256_hex
+from openclaw.config.trust import PolicyLoad, TrustPolicy
+from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
-from openclaw.trust.actions import propose
-from openclaw.trust.engine import evaluate
+from openclaw.runs.history import history_of
+from openclaw.trust.actions import ProposedAction, propose
+from openclaw.trust.engine import Verdict, evaluate
+from openclaw.trust.facts import Facts, target_of
 
+DEFAULT_TTL_S = 3600
 # Until execute has run them, auto actions wait with the run (a paused run holds them all).
 _INITIAL_STATUS = {"deny": "denied", "approval": "awaiting_approval", "auto": "awaiting_approval"}
+
+
+def policy_of(ctx: PipelineContext) -> PolicyLoad:
+    trust = ctx.configs.trust
+    return PolicyLoad(trust) if isinstance(trust, TrustPolicy) else trust
 
 
 async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict[str, Any]:
     ctx = runtime.context
     incident = incident_of(state)
-    policy = ctx.configs.trust
+    loaded = policy_of(ctx)
+    policy = loaded.policy
+    approvers = getattr(getattr(ctx.configs, "approvers", None), "config", None)
     calls = (state.get("decision") or {}).get("tool_calls", [])
-    expires_at = iso_utc(datetime.fromtimestamp(ctx.clock(), UTC) + timedelta(seconds=policy.approvals.request_ttl_s))
+    now = ctx.clock()
+    ttl = policy.approvals.request_ttl_s if policy else DEFAULT_TTL_S
+    expires_at = iso_utc(datetime.fromtimestamp(now, UTC) + timedelta(seconds=ttl))
     cluster = ctx.executor.identity
-    actions = []
+    base = _base_facts(state, incident)
+    history = history_of(ctx) if policy is not None else None
+    seen_targets: Counter[str] = Counter()
+    actions, audit_items = [], []
     for index, call in enumerate(calls):
-        proposed = propose(call["name"], call["args"], default_namespace=incident.effective_namespace)
-        verdict = evaluate(proposed, policy)
-        request = {
-            "nonce": secrets.token_hex(16),
-            "cluster": cluster,
-            "policy_version": policy.version,
-            "expires_at": expires_at,
-        }
+        proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
+        facts = _facts(ctx, base, proposed, policy, history, now, seen_targets)
+        verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
+        request = {"nonce": secrets.token_hex(16), "cluster": cluster,
+                   "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
         digest = _digest(state["run_id"], index, proposed.name, proposed.args, request)
-        actions.append(
-            {
-                "index": index,
-                "name": proposed.name,
-                "args": proposed.args,
-                "mutating": proposed.mutating,
-                "verdict": verdict.verdict,
-                "risk": round(verdict.risk, 4),
-                "reasons": list(verdict.reasons),
-                "approvals_required": verdict.approvals_required,
-                "approvals": [],
-                "digest": digest,
-                "status": _INITIAL_STATUS[verdict.verdict],
-                "result": None,
-                "policy_version": verdict.policy_version,
-                # Internal: the frozen request approvers sign, and the typed operation to run.
-                "request": request,
-                "tool": proposed.tool,
-                "tool_args": proposed.tool_args,
-            }
-        )
+        action = _action(index, proposed, verdict, digest, request)
+        actions.append(action)
+        audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
+    if ctx.audit is not None and audit_items:
+        ctx.audit.append_many(audit_items)
     return {"actions": actions}
+
+
+def _base_facts(state: PipelineState, incident: Incident) -> Facts:
+    decision = state.get("decision") or {}
+    failed = sum(1 for a in state.get("attempts", []) if a.get("node") == "decide" and a.get("outcome") != "ok")
+    return Facts(source=incident.source, requested_by=incident.requested_by, provider=decision.get("provider"),
+                 failed_attempts=failed, degraded=bool(state.get("degraded")))
+
+
+def _facts(ctx: PipelineContext, base: Facts, proposed: ProposedAction, policy: TrustPolicy | None,
+           history: Any, now: float, seen: Counter[str]) -> Facts:
+    """History and replica count of the action's target (reads and invalid actions have none)."""
+    target = target_of(proposed)
+    if target is None or policy is None:
+        return base
+    recent, last_age = seen[target], (0.0 if seen[target] else None)
+    seen[target] += 1  # earlier mutations of the same target in this decision count too
+    if history is not None:
+        found = history.recent(target, now - policy.flapping.window_s)
+        recent += found.count
+        if found.last_at is not None and last_age is None:
+            last_age = max(0.0, now - found.last_at)
+    replicas = None
+    lookup = getattr(ctx, "current_replicas", None)
+    if proposed.tool == "scale_deployment" and callable(lookup):
+        try:
+            value = lookup(proposed.tool_args["namespace"], proposed.tool_args["deployment"])
+            replicas = value if isinstance(value, int) and value >= 0 else None
+        except Exception:  # noqa: BLE001 - an unknown count is scored as unknown
+            replicas = None
+    return replace(base, recent_actions=recent, last_action_age_s=last_age, current_replicas=replicas)
+
+
+def _action(index: int, proposed: ProposedAction, verdict: Verdict, digest: str, request: dict[str, Any]) -> dict:
+    action = {
+        "index": index,
+        "name": proposed.name,
+        "args": proposed.args,
+        "mutating": proposed.mutating,
+        "verdict": verdict.verdict,
+        "risk": round(verdict.risk, 4),
+        "reasons": list(verdict.reasons),
+        "approvals_required": verdict.approvals_required,
+        "approvals": [],
+        "digest": digest,
+        "status": _INITIAL_STATUS[verdict.verdict],
+        "result": None,
+        "policy_version": verdict.policy_version,
+        # Internal: the frozen request approvers sign, and the typed operation to run.
+        "request": request,
+        "tool": proposed.tool,
+        "tool_args": proposed.tool_args,
+    }
+    if verdict.verdict == "approval":
+        action["approval"] = {"tier": verdict.tier, "group": verdict.group}
+    return action
+
+
+def _audit_payload(action: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
+    return {
+        "action_index": action["index"], "name": action["name"], "args": action["args"],
+        "verdict": verdict.verdict, "risk": action["risk"], "reasons": action["reasons"],
+        "approvals_required": verdict.approvals_required, "tier": verdict.tier, "group": verdict.group,
+        "digest": action["digest"], "policy_version": action["policy_version"],
+        "expires_at": action["request"]["expires_at"],
+    }
 
 
 def _digest(run_id: str, index: int, name: str, args: dict[str, Any], request: dict[str, Any]) -> str:

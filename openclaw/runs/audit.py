@@ -144,6 +144,47 @@ class AuditLog:
                 raise
         return AuditEntry(seq, stamp, kind, run_id, payload, prev, digest)
 
+    def append_many(
+        self, items: list[tuple[str, str | None, dict[str, Any]]], *, at: datetime | None = None
+    ) -> list[AuditEntry]:
+        """Append several ``(kind, run_id, payload)`` entries in one transaction (one connection, one commit)."""
+        if not items:
+            return []
+        prepared = []
+        for kind, run_id, payload in items:
+            if not kind or not isinstance(kind, str):
+                raise ValueError("audit entry kind must be a non-empty string")
+            prepared.append((kind, run_id, json.loads(canonical_json(payload))))
+        stamp = iso_utc(at or datetime.now(UTC))
+        out: list[AuditEntry] = []
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+                if row is None:
+                    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+                for kind, run_id, payload in prepared:
+                    seq += 1
+                    digest = entry_hash(seq, stamp, kind, run_id, payload, prev)
+                    conn.execute(
+                        "INSERT INTO audit_log (seq, at, kind, run_id, payload, prev_hash, hash) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (seq, stamp, kind, run_id, canonical_json(payload).decode("utf-8"), prev, digest),
+                    )
+                    out.append(AuditEntry(seq, stamp, kind, run_id, payload, prev, digest))
+                    prev = digest
+                conn.execute(
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                    (seq, prev),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return out
+
     def entries(self, run_id: str | None = None) -> list[AuditEntry]:
         """All entries in ``seq`` order, or only those of ``run_id``."""
         query = "SELECT seq, at, kind, run_id, payload, prev_hash, hash FROM audit_log"

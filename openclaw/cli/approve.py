@@ -1,0 +1,103 @@
+"""``openclaw approve`` and ``openclaw reject``: sign a decision on a run's waiting actions and submit it.
+
+    openclaw approve RUN_ID --key KEYFILE [--action N] [--print] [--ttl SECONDS]
+    openclaw reject  RUN_ID --key KEYFILE --reason TEXT [--action N] [--print]
+
+The approver's name comes from the key's registration in approvers.yaml, never from a
+flag. Without ``--action`` every action of the run that waits for approval is signed.
+``--print`` prints the signed decisions (one JSON object per line, what the HTTP API
+accepts) instead of submitting them. Every refused decision prints one line and the
+command exits 2; nothing refused is counted. When the last request becomes final the
+run resumes in this process and executes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from openclaw.errors import ApprovalRefused
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``approve`` and ``reject`` commands."""
+    for kind in ("approve", "reject"):
+        p = sub.add_parser(
+            kind,
+            help="add a signed approval; resumes the run when the quorum is met" if kind == "approve"
+            else "veto a run's waiting actions with a signed rejection",
+            description="Sign an approval of the run's waiting actions (or of action N) with your key; the name "
+            "comes from the key's registration in approvers.yaml. When every request is final the run resumes "
+            "here and executes." if kind == "approve" else
+            "Sign a rejection of the run's waiting actions (or of action N) with your key. "
+            "A rejection ends the request (veto); the run then resumes and reports 'rejected'.",
+        )
+        p.add_argument("run_id", metavar="RUN_ID", help="the run waiting for approval (see: openclaw runs list)")
+        p.add_argument("--key", metavar="KEYFILE", required=True, help="your private key (NAME.key from `openclaw keys generate`)")
+        p.add_argument("--action", metavar="N", type=int, help="only action N (default: every waiting action)")
+        if kind == "reject":
+            p.add_argument("--reason", metavar="TEXT", required=True, help="why (recorded and audited)")
+        p.add_argument("--print", dest="print_only", action="store_true",
+                       help="print the signed decision JSON (one per line) instead of submitting it")
+        p.add_argument("--ttl", metavar="SECONDS", type=float, default=3600.0,
+                       help="how long the signature stays valid (default 3600)")
+        p.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+        p.set_defaults(handler=_handle, kind=kind)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from openclaw.settings import load_settings
+    from openclaw.signoff import approver_for_key, load_current_approvers
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    config = load_current_approvers(settings.config_dir)
+    entry = approver_for_key(config, args.key, config_dir=settings.config_dir)
+    if args.print_only:
+        return _print(settings, args, entry.name)
+    return asyncio.run(_submit(settings, args, entry.name))
+
+
+def _sign(run: dict[str, Any], args: argparse.Namespace, name: str) -> list[Any]:
+    from openclaw.signoff import sign_for_run
+
+    return sign_for_run(run, args.key, kind=args.kind, approver=name, action_index=args.action,
+                        reason=getattr(args, "reason", None), ttl_s=args.ttl)
+
+
+def _print(settings: Any, args: argparse.Namespace, name: str) -> int:
+    from openclaw.runs.store import RunStore
+
+    store = RunStore(settings.state_db)
+    try:
+        run = store.get(args.run_id)
+    finally:
+        store.close()
+    for decision in _sign(run, args, name):
+        sys.stdout.write(decision.model_dump_json() + "\n")
+    return EXIT_OK
+
+
+async def _submit(settings: Any, args: argparse.Namespace, name: str) -> int:
+    from openclaw.signoff import submit
+    from openclaw.wiring import open_engine
+
+    code = EXIT_OK
+    async with open_engine(settings) as engine:
+        values = (await engine.checkpoint(args.run_id))["values"]
+        if not values:
+            engine.store.get(args.run_id)  # RunNotFound with the fix when the run does not exist at all
+            raise ApprovalRefused(f"run {args.run_id} has no checkpoint to resume; it cannot take approvals")
+        decisions = _sign(values, args, name)
+        for decision in decisions:
+            try:
+                outcome = await submit(engine, decision)
+            except ApprovalRefused as exc:
+                print(f"openclaw: error: refused: {exc}", file=sys.stderr)
+                code = EXIT_USAGE
+                continue
+            print(outcome.message)
+    return code

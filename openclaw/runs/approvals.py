@@ -1,0 +1,134 @@
+"""Signed decisions and resume claims, durable in the shared state database.
+
+``openclaw_approvals`` holds every *accepted* signed decision (verified before it
+gets here), one row per (run, action, person, kind): the same person approving
+twice, from two processes at once or with two keys registered to the same name,
+is stored once, so a race can never double count. A person may still reject after
+approving (the tally lets the rejection win).
+
+``openclaw_resume_claims`` makes "resume the run" happen once per gate round even
+when two processes complete the quorum at the same moment: each tries to insert the
+claim row in a ``BEGIN IMMEDIATE`` transaction, and only the one whose insert
+succeeded calls ``engine.resume``. (The executor's ActionLedger is the second line
+of defence.) Every call opens its own connection (WAL, busy timeout).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openclaw.approvals.signing import SignedDecision
+from openclaw.errors import StoreError
+
+BUSY_TIMEOUT_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS openclaw_approvals (
+    run_id       TEXT NOT NULL,
+    action_index INTEGER NOT NULL,
+    person       TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('approve', 'reject')),
+    digest       TEXT NOT NULL,
+    decision     TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (run_id, action_index, person, kind)
+);
+CREATE TABLE IF NOT EXISTS openclaw_resume_claims (
+    run_id     TEXT NOT NULL,
+    round      TEXT NOT NULL,
+    owner      TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, round)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    person: str
+    """The registered approver name the key belongs to."""
+    decision: SignedDecision
+    received_at: str
+    """When OpenClaw accepted it, ISO 8601 UTC."""
+
+
+class ApprovalStore:
+    """Accepted decisions and resume claims in the SQLite file ``db_path``."""
+
+    def __init__(self, db_path: Path | str) -> None:
+        self.db_path = Path(db_path)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the approvals table in {self.db_path}: {exc}; check OPENCLAW_HOME") from exc
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"approvals in {self.db_path}: {exc}") from exc
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def add(self, person: str, decision: SignedDecision, *, received_at: str) -> bool:
+        """Store an accepted decision; False when this person's decision of this kind is already stored."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO openclaw_approvals "
+                "(run_id, action_index, person, kind, digest, decision, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (decision.run_id, decision.action_index, person, decision.kind, decision.digest,
+                 decision.model_dump_json(), received_at),
+            )
+            return cur.rowcount == 1
+
+    def decisions(self, run_id: str, action_index: int | None = None) -> list[StoredDecision]:
+        """Stored decisions of a run (or one action), in arrival order."""
+        sql = "SELECT person, decision, received_at FROM openclaw_approvals WHERE run_id = ?"
+        params: tuple[Any, ...] = (run_id,)
+        if action_index is not None:
+            sql += " AND action_index = ?"
+            params += (action_index,)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY rowid", params).fetchall()
+        return [StoredDecision(p, SignedDecision.model_validate(json.loads(d)), at) for p, d, at in rows]
+
+    def claim_resume(self, run_id: str, round_key: str, *, owner: str, at: str) -> bool:
+        """Claim the right to resume ``run_id`` for this gate round; True for exactly one caller."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO openclaw_resume_claims (run_id, round, owner, claimed_at) VALUES (?, ?, ?, ?)",
+                (run_id, round_key, owner, at),
+            )
+            return cur.rowcount == 1
+
+    def resume_claim(self, run_id: str, round_key: str) -> tuple[str, str] | None:
+        """(owner, claimed_at) of the round's claim, or None."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT owner, claimed_at FROM openclaw_resume_claims WHERE run_id = ? AND round = ?",
+                (run_id, round_key),
+            ).fetchone()
+        return (row[0], row[1]) if row else None

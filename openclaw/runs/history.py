@@ -1,0 +1,114 @@
+"""Recent mutations per target, for anti-flapping (a table in the shared state database).
+
+The execute node calls :func:`record_outcome` after every mutating action it runs;
+the trust node asks :meth:`History.recent` how many mutations of the same target
+happened within the policy's window and how long ago the last one was. Planned and
+dry-run mutations count as well as executed ones, so the limits behave the same
+without a cluster. Times are epoch seconds from the pipeline's clock.
+
+Each call opens its own connection (WAL, busy timeout), like the audit log, so any
+number of processes may record and read at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openclaw.errors import StoreError
+
+COUNTED_STATUSES = ("planned", "dry_run", "executed")
+"""Outcomes that count as a mutation of the target."""
+BUSY_TIMEOUT_S = 5.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS openclaw_action_history (
+    id      INTEGER PRIMARY KEY,
+    target  TEXT NOT NULL,
+    tool    TEXT NOT NULL,
+    run_id  TEXT NOT NULL,
+    status  TEXT NOT NULL,
+    at      REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS openclaw_action_history_target ON openclaw_action_history (target, at);
+"""
+_READY: set[Path] = set()
+
+
+@dataclass(frozen=True)
+class Recent:
+    count: int
+    """Counted mutations of the target at or after ``since``."""
+    last_at: float | None
+    """Epoch seconds of the newest counted mutation of the target (any time), or None."""
+
+
+class History:
+    """The action history in the SQLite file ``db_path``."""
+
+    def __init__(self, db_path: Path | str) -> None:
+        self.db_path = Path(db_path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the action history in {self.db_path}: {exc}; check OPENCLAW_HOME") from exc
+        try:
+            if self.db_path not in _READY:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(_SCHEMA)
+                _READY.add(self.db_path)
+            yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"action history {self.db_path}: {exc}") from exc
+        finally:
+            conn.close()
+
+    def record(self, *, target: str, tool: str, run_id: str, status: str, at: float) -> None:
+        """Append one mutation attempt (any status; only ``COUNTED_STATUSES`` count)."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO openclaw_action_history (target, tool, run_id, status, at) VALUES (?, ?, ?, ?, ?)",
+                (target, tool, run_id, status, float(at)),
+            )
+
+    def count(self, target: str, since: float) -> int:
+        """Counted mutations of ``target`` at or after ``since`` (epoch seconds)."""
+        return self.recent(target, since).count
+
+    def recent(self, target: str, since: float) -> Recent:
+        """The count since ``since`` and the time of the last counted mutation, in one query."""
+        marks = ",".join("?" * len(COUNTED_STATUSES))
+        with self._connect() as conn:
+            count, last = conn.execute(
+                f"SELECT COALESCE(SUM(at >= ?), 0), MAX(at) FROM openclaw_action_history "
+                f"WHERE target = ? AND status IN ({marks})",
+                (float(since), target, *COUNTED_STATUSES),
+            ).fetchone()
+        return Recent(int(count), last)
+
+
+def history_of(ctx: Any) -> History | None:
+    """The history next to the context's run store (None without one, e.g. in replays)."""
+    store = getattr(ctx, "store", None)
+    path = getattr(store, "path", None)
+    return History(path) if path is not None else None
+
+
+def record_outcome(ctx: Any, run_id: str, action: dict[str, Any], status: str) -> None:
+    """Record a mutating action the execute node ran (called once per action; no-op for reads)."""
+    from openclaw.trust.actions import ProposedAction
+    from openclaw.trust.facts import target_of
+
+    history = history_of(ctx)
+    if history is None or not action.get("mutating") or not action.get("tool"):
+        return
+    target = target_of(ProposedAction(action["name"], action["args"], action["tool"], action.get("tool_args") or {}))
+    if target is not None:
+        history.record(target=target, tool=action["tool"], run_id=run_id, status=status, at=ctx.clock())

@@ -1,0 +1,372 @@
+"""The approval service, above the graph: signed decisions in, a resumed run out.
+
+:func:`submit` is the one way a signed approval or rejection counts. The CLI
+(``openclaw approve`` / ``openclaw reject``) and the HTTP API call it with a
+:class:`~openclaw.approvals.signing.SignedDecision`. It
+
+1. reads the run's checkpoint: the action must exist and still wait for approval;
+2. verifies the decision against approvers.yaml (reloaded every time), the action's
+   frozen request (digest, run, index, expiry) and the incident's requester, and that
+   the signer is in the tier's group; a refusal raises ApprovalRefused (one line) and
+   is audited as ``approval_refused``, never stored, never counted;
+3. stores it (once per person and kind, race-safe) and audits it;
+4. :func:`settle`: re-verifies every stored decision of every waiting action at ``now``
+   (an expired approval or a revoked key stops counting), tallies them, and when every
+   waiting action is final (approved, rejected or expired) claims the resume in the
+   database and resumes the graph with ``engine.resume``; only the claimant resumes,
+   so a run resumes once even when two processes complete the quorum together.
+
+Quorum of an action: the count frozen by the trust node, raised (never lowered) by the
+quorum approvers.yaml sets for the action's tier now; the group is the frozen one, or
+the tier's group when the tier was defined later.
+
+With an empty approvers.yaml (a fresh install) runs that need approval simply wait;
+``openclaw approve`` explains how to register approvers. A request left alone expires
+at its ``expires_at``: the next :func:`submit` or :func:`settle` on the run finalises it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from openclaw.approvals.approvers import APPROVERS_FILE, Approver, ApproversConfig, load_approvers
+from openclaw.approvals.digest import canonical_json, iso_utc, parse_utc, sha256_hex
+from openclaw.approvals.keys import fingerprint_of, load_private_key
+from openclaw.approvals.quorum import tally
+from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision, verify_decision
+from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
+from openclaw.nodes.approval_gate import waiting
+from openclaw.runs.approvals import ApprovalStore, StoredDecision
+
+Resolution = Literal["approved", "rejected", "expired"]
+_REGISTER_HINT = ("create a key with `openclaw keys generate NAME --out DIR`, then register it with "
+                  "`openclaw approvers add NAME --public-key DIR/NAME.pub --group sre`")
+
+
+@dataclass(frozen=True)
+class ActionTally:
+    """The sign-off state of one waiting action."""
+
+    index: int
+    resolution: Resolution | None
+    """None while it still waits."""
+    quorum: int
+    group: str | None
+    counted: list[str]
+    rejected_by: list[str]
+    missing: int
+    approvals: list[dict[str, str]]
+    """``[{"approver", "at"}]`` for the counted approvals (``at``: when OpenClaw accepted it)."""
+    reason: str | None = None
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+
+    def answer(self, digest: str) -> dict[str, Any]:
+        """This action's entry in the gate's resume answer."""
+        return {"resolution": self.resolution, "digest": digest, "approvals": self.approvals, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What :func:`settle` found and did."""
+
+    run_id: str
+    tallies: dict[int, ActionTally]
+    resumed: bool
+    """True when this call resumed the run."""
+    status: str | None
+    """The run's status afterwards (``awaiting_approval`` while it still waits)."""
+    claimed_by: str | None = None
+    """Who holds the resume claim, when another process does."""
+    result: dict[str, Any] | None = None
+    """The run result when this call resumed it."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    run_id: str
+    action_index: int
+    kind: DecisionKind
+    approver: str
+    tally: ActionTally
+    settlement: Settlement
+
+    @property
+    def message(self) -> str:
+        t, verb = self.tally, ("approved" if self.kind == "approve" else "rejected")
+        line = f"{verb} action {self.action_index} of run {self.run_id} as {self.approver}"
+        if t.resolution is None:
+            line += f": {len(t.counted)} of {t.quorum} approval(s), {t.missing} more needed"
+        else:
+            line += f": action {t.resolution}"
+        s = self.settlement
+        if s.resumed:
+            line += f"; every request is final, run resumed here: status {s.status}"
+        elif s.claimed_by:
+            line += f"; every request is final, run resumed by {s.claimed_by}"
+        return line
+
+
+# --- time and configuration -----------------------------------------------------------------
+
+
+def now_of(engine: Any) -> datetime:
+    """The engine's clock as an aware UTC datetime (tests inject ``engine.context.clock``)."""
+    return datetime.fromtimestamp(engine.context.clock(), UTC)
+
+
+def approvers_path(config_dir: Path) -> Path:
+    return Path(config_dir) / APPROVERS_FILE
+
+
+def load_current_approvers(config_dir: Path) -> ApproversConfig:
+    """approvers.yaml as it is now; a missing file is an empty config. PolicyError when invalid."""
+    path = approvers_path(config_dir)
+    return load_approvers(path) if path.exists() else ApproversConfig()
+
+
+def approver_for_key(config: ApproversConfig, key_path: Path | str, *, config_dir: Path) -> Approver:
+    """The registered entry of the private key at ``key_path``; ApprovalRefused explaining how to register."""
+    fingerprint = fingerprint_of(load_private_key(key_path).public_key())
+    path = approvers_path(config_dir)
+    if not config.approvers:
+        raise ApprovalRefused(f"no approvers are registered in {path} yet; {_REGISTER_HINT}")
+    entry = config.find_by_key(fingerprint)
+    if entry is None:
+        raise ApprovalRefused(
+            f"key {fingerprint} ({key_path}) is not registered in {path}; register its .pub with "
+            "`openclaw approvers add NAME --public-key FILE`"
+        )
+    return entry
+
+
+# --- building decisions ------------------------------------------------------------------------
+
+
+def waiting_in(actions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The actions of a run result or checkpoint that wait for sign-off."""
+    return waiting({"actions": list(actions)})  # type: ignore[typeddict-item]
+
+
+def sign_for_run(
+    run: dict[str, Any],
+    key_path: Path | str,
+    *,
+    kind: DecisionKind,
+    approver: str,
+    action_index: int | None = None,
+    reason: str | None = None,
+    ttl_s: float = DEFAULT_TTL_S,
+    now: datetime | None = None,
+) -> list[SignedDecision]:
+    """Sign ``kind`` for the waiting actions of ``run`` (a run result or checkpoint values), or one of them.
+
+    UsageError when nothing waits, or ``action_index`` is not a waiting action.
+    """
+    run_id = run.get("run_id") or "?"
+    pending = waiting_in(run.get("actions", []))
+    if action_index is not None:
+        chosen = [a for a in pending if a["index"] == action_index]
+        if not chosen:
+            indexes = ", ".join(str(a["index"]) for a in pending) or "none"
+            raise ApprovalRefused(
+                f"action {action_index} of run {run_id} is not waiting for approval (waiting: {indexes})"
+            )
+        pending = chosen
+    if not pending:
+        raise ApprovalRefused(
+            f"run {run_id} has no action waiting for approval (status {run.get('status', 'unknown')})"
+        )
+    return [
+        sign_decision(key_path, kind=kind, run_id=run_id, action_index=a["index"], digest=a["digest"],
+                      approver=approver, reason=reason, ttl_s=ttl_s, now=now)
+        for a in pending
+    ]
+
+
+# --- submitting and settling ---------------------------------------------------------------------
+
+
+async def _values(engine: Any, run_id: str) -> dict[str, Any]:
+    values = (await engine.checkpoint(run_id))["values"]
+    if not values:
+        raise RunNotFound(f"no run {run_id!r} is paused in {engine.settings.checkpoint_db}; list runs with: openclaw runs list")
+    return values
+
+
+def _store(engine: Any) -> ApprovalStore:
+    return ApprovalStore(engine.settings.state_db)
+
+
+def _audit(engine: Any, kind: str, run_id: str, payload: dict[str, Any]) -> None:
+    audit = getattr(engine.context, "audit", None)
+    if audit is not None:
+        audit.append(kind, run_id, payload)
+
+
+async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None = None) -> SubmitResult:
+    """Verify, store, audit and count one signed decision; resume the run when every request is final.
+
+    Raises ApprovalRefused (one line, nothing counted) for any decision that does not count,
+    RunNotFound for an unknown run, PolicyError when approvers.yaml is invalid.
+    """
+    now = now or now_of(engine)
+    values = await _values(engine, decision.run_id)
+    run_id = decision.run_id
+    try:
+        config = load_current_approvers(engine.settings.config_dir)
+        action = _open_action(values, decision.action_index, run_id)
+        if not config.approvers:
+            raise ApprovalRefused(f"no approvers are registered in {approvers_path(engine.settings.config_dir)}; "
+                                  f"{_REGISTER_HINT}")
+        entry = _verify(decision, config, action, values, now)
+        quorum, group = _quorum_of(action, config)
+        if group is not None and group not in entry.groups:
+            raise ApprovalRefused(f"{decision.kind} by {entry.name!r}: action {action['index']} needs approvers "
+                                  f"from group {group!r}; {entry.name} is not in it")
+        current = _tally(action, _store(engine).decisions(run_id, action["index"]), config, values, now)
+        if current.resolution is not None:
+            raise ApprovalRefused(f"{decision.kind} by {entry.name!r}: action {action['index']} of run {run_id} "
+                                  f"is already final ({current.resolution}); this decision has no effect")
+        if not _store(engine).add(entry.name, decision, received_at=iso_utc(now)):
+            raise ApprovalRefused(f"{decision.kind} by {entry.name!r} of action {action['index']} was already "
+                                  "counted; each person counts once")
+    except ApprovalRefused as exc:
+        _audit(engine, "approval_refused", run_id, {
+            "action_index": decision.action_index, "kind": decision.kind, "approver": decision.approver,
+            "key_fingerprint": decision.key_fingerprint, "digest": decision.digest, "reason": str(exc)})
+        await _settle_if_expired(engine, values, decision.action_index, now)
+        raise
+    _audit(engine, "approval" if decision.kind == "approve" else "rejection", run_id, {
+        "action_index": decision.action_index, "approver": entry.name, "key_fingerprint": decision.key_fingerprint,
+        "digest": decision.digest, "reason": decision.reason, "signed_at": decision.signed_at,
+        "expires_at": decision.expires_at, "signature": decision.signature})
+    settlement = await settle(engine, run_id, now=now, values=values)
+    return SubmitResult(run_id, decision.action_index, decision.kind, entry.name,
+                        settlement.tallies[decision.action_index], settlement)
+
+
+async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
+                 values: dict[str, Any] | None = None) -> Settlement:
+    """Tally every waiting action of ``run_id``; resume the run (once, by claim) when all are final."""
+    now = now or now_of(engine)
+    values = values if values is not None else await _values(engine, run_id)
+    pending = waiting(values)  # type: ignore[arg-type]
+    if not pending:
+        return Settlement(run_id, {}, False, values.get("status"))
+    try:
+        config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
+    except PolicyError:
+        config = None  # nobody's signature counts until approvers.yaml is fixed; expiry still applies
+    stored = _store(engine).decisions(run_id)
+    tallies = {
+        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now)
+        for a in pending
+    }
+    if any(t.resolution is None for t in tallies.values()):
+        return Settlement(run_id, tallies, False, "awaiting_approval")
+    round_key = sha256_hex(canonical_json({"run_id": run_id, "digests": sorted(a["digest"] for a in pending)}))
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    store = _store(engine)
+    if not store.claim_resume(run_id, round_key, owner=owner, at=iso_utc(now)):
+        holder = store.resume_claim(run_id, round_key)
+        return Settlement(run_id, tallies, False, "awaiting_approval", claimed_by=holder[0] if holder else "another process")
+    answer = {"actions": {str(a["index"]): tallies[a["index"]].answer(a["digest"]) for a in pending}}
+    _audit(engine, "resume", run_id, {"round": round_key, "owner": owner, "answer": answer})
+    result = await engine.resume(run_id, answer)
+    return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, now: datetime) -> None:
+    """After a refusal: if the refused action's request has expired, finalise the run (best effort)."""
+    action = next((a for a in waiting(values) if a["index"] == index), None)  # type: ignore[arg-type]
+    if action is not None and _expired(action, now):
+        await settle(engine, values["run_id"], now=now, values=values)
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+
+def _open_action(values: dict[str, Any], index: int, run_id: str) -> dict[str, Any]:
+    actions = {a["index"]: a for a in values.get("actions", [])}
+    action = actions.get(index)
+    if action is None:
+        raise ApprovalRefused(f"run {run_id} has no action {index} (it has {len(actions)})")
+    if action["verdict"] != "approval":
+        raise ApprovalRefused(f"action {index} of run {run_id} does not take approvals (verdict {action['verdict']})")
+    if action not in waiting(values):  # type: ignore[arg-type]
+        state = "approved" if action.get("approved") else action["status"]
+        raise ApprovalRefused(f"action {index} of run {run_id} is no longer waiting for approval ({state}); "
+                              "this decision has no effect")
+    return action
+
+
+def _requester(values: dict[str, Any]) -> str | None:
+    return (values.get("incident") or {}).get("requested_by")
+
+
+def _expired(action: dict[str, Any], now: datetime) -> bool:
+    return now >= parse_utc(action["request"]["expires_at"])
+
+
+def _verify(decision: SignedDecision, config: ApproversConfig, action: dict[str, Any],
+            values: dict[str, Any], now: datetime) -> Approver:
+    return verify_decision(decision, config, expected_digest=action["digest"], run_id=values["run_id"],
+                           action_index=action["index"], requester=_requester(values), now=now,
+                           request_expires_at=action["request"]["expires_at"])
+
+
+def _quorum_of(action: dict[str, Any], config: ApproversConfig | None) -> tuple[int, str | None]:
+    frozen = action.get("approval") or {}
+    quorum, group = max(1, int(action["approvals_required"])), frozen.get("group")
+    tier = (config.tiers.get(frozen["tier"]) if config is not None and frozen.get("tier") else None)
+    if tier is not None:
+        quorum = max(quorum, tier.quorum)
+        group = group or tier.group
+    return quorum, group
+
+
+def _tally(action: dict[str, Any], stored: list[StoredDecision], config: ApproversConfig | None,
+           values: dict[str, Any], now: datetime) -> ActionTally:
+    quorum, group = _quorum_of(action, config)
+    verified: list[tuple[Approver, SignedDecision]] = []
+    ignored: list[tuple[str, str]] = []
+    received: dict[str, str] = {}
+    for item in stored:
+        try:
+            if config is None:
+                raise ApprovalRefused("approvers.yaml is invalid")
+            entry = _verify(item.decision, config, action, values, now)
+        except ApprovalRefused as exc:
+            ignored.append((item.person, str(exc)))
+            continue
+        verified.append((entry, item.decision))
+        if item.decision.kind == "approve":
+            received.setdefault(entry.name, item.received_at)
+    veto = config.veto_threshold if config is not None else 1
+    t = tally(verified, quorum=quorum, group=group, veto_threshold=veto, digest=action["digest"])
+    approvals = [{"approver": name, "at": received[name]} for name in t.counted]
+    resolution: Resolution | None = None
+    reason = None
+    if t.rejected:
+        resolution = "rejected"
+        reasons = {d.approver: d.reason for _, d in verified if d.kind == "reject"}
+        reason = "; ".join(f"{name}: {reasons.get(name)}" for name in t.rejected_by)
+    elif t.approved:
+        resolution = "approved"
+    elif _expired(action, now):
+        resolution, reason = "expired", f"the request expired at {action['request']['expires_at']}"
+    return ActionTally(action["index"], resolution, quorum, group, t.counted, t.rejected_by,
+                       t.missing if resolution is None else 0, approvals, reason, [*ignored, *t.ignored])
+
+
+__all__ = [
+    "ActionTally", "Settlement", "SubmitResult", "approver_for_key", "load_current_approvers", "now_of", "settle",
+    "sign_for_run", "submit", "waiting_in",
+]
