@@ -7,7 +7,9 @@ or re-running the execute node from the checkpoint before it sends nothing more 
 server (the ledger answers, the outcome is the recorded one); a claim left in progress by a
 crashed process makes the resumed action fail with "outcome unknown" and nothing is sent; two
 runs restarting the same deployment at the same time: one applies, the other is refused with the
-holder's name before any request, and only one real PATCH reaches the server.
+holder's name before any request, and only one real PATCH reaches the server; an action judged
+(and signed) for one cluster identity is refused, with nothing sent, when the run is resumed by a
+process connected under another identity.
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ pytestmark = pytest.mark.asyncio
 
 REPO = Path(__file__).resolve().parents[2]
 PROD_RESTART = "The API is not responding, please restart the awoooi-api deployment"
-APPROVED = {"actions": {"0": {"resolution": "approved", "approvals": []}}}
+
+
+def approved(digest: str) -> dict:
+    """The approval gate's resume answer for action 0 (what `openclaw approve` sends once quorum is met)."""
+    return {"actions": {"0": {"resolution": "approved", "digest": digest,
+                              "approvals": [{"approver": "alice", "at": "2026-03-28T09:00:00Z"}]}}}
 
 
 @pytest.fixture
@@ -70,20 +77,20 @@ async def test_resume_and_replay_never_repeat_an_applied_action(ec) -> None:
         assert paused["status"] == "awaiting_approval" and ec.mutations() == []
         run_id, digest = paused["run_id"], paused["actions"][0]["digest"]
 
-        done = await engine.resume(run_id, APPROVED)
+        done = await engine.resume(run_id, approved(digest))
         [action] = done["actions"]
         assert (done["status"], action["status"]) == ("completed", "executed")
         assert action["result"]["verification"]["outcome"] == "succeeded"
         assert len(_applied(ec)) == 1
         seen = len(ec.requests)
 
-        await engine.resume(run_id, APPROVED)
+        await engine.resume(run_id, approved(digest))
         values = await _fork_before_execute(engine, run_id)
         [replayed] = values["actions"]
         assert (replayed["status"], replayed["result"]) == ("executed", action["result"])
         assert replayed["exchanges"] == []  # answered by the ledger: nothing was sent
     async with open_engine(load_settings()) as other:  # another process resumes the same run
-        await other.resume(run_id, APPROVED)
+        await other.resume(run_id, approved(digest))
     assert len(ec.requests) == seen and len(_applied(ec)) == 1
     assert ActionLedger(load_settings().state_db).get(run_id, digest).status == "executed"
 
@@ -93,7 +100,7 @@ async def test_a_crashed_claim_is_reported_not_resent(ec) -> None:
         paused = await engine.run(Incident(description=PROD_RESTART))
         run_id, digest = paused["run_id"], paused["actions"][0]["digest"]
         ActionLedger(load_settings().state_db).claim(run_id, digest, owner="worker-that-died")
-        done = await engine.resume(run_id, APPROVED)
+        done = await engine.resume(run_id, approved(digest))
     failed, alert = done["actions"]
     assert (done["status"], failed["status"]) == ("failed", "failed")
     assert "outcome unknown; check the deployment before retrying" in failed["result"]["error"]
@@ -128,3 +135,21 @@ async def test_two_runs_never_mutate_one_deployment_at_once(ec) -> None:
     assert f"is locked by {winner}" in refused["error"] and refused["applied"] is False
     assert len(_applied(ec, "awoooi-staging")) == 1
     assert len([m for m in ec.mutations() if m["query"].get("dryRun") == "All"]) == 1  # the winner's pre-check
+
+
+async def test_an_action_judged_for_another_cluster_is_not_run(ec, tmp_path, monkeypatch) -> None:
+    config = yaml.safe_load(ec.kubeconfig_path.read_text())
+    alias = {**config["contexts"][0], "name": "same-server-other-name"}
+    config["contexts"].append(alias)
+    two = tmp_path / "two-contexts"
+    two.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("KUBECONFIG", str(two))
+    async with open_engine(load_settings(kube_context=ec.context)) as engine:
+        paused = await engine.run(Incident(description=PROD_RESTART))
+    async with open_engine(load_settings(kube_context="same-server-other-name")) as other:
+        done = await other.resume(paused["run_id"], approved(paused["actions"][0]["digest"]))
+    failed, alert = done["actions"]
+    assert (done["status"], failed["status"], alert["name"]) == ("failed", "failed", "send_alert")
+    assert f"approved for cluster {ec.context}@{ec.url}" in failed["result"]["error"]
+    assert "--context" in failed["result"]["error"]
+    assert ec.mutations() == []

@@ -106,21 +106,25 @@ def test_mutation_dry_runs_by_default_and_leaves_the_object_unchanged(ec, tmp_pa
     assert patch["query"].get("dryRun") == "All"
 
 
-def test_apply_restarts_and_scales_for_real(ec, tmp_path, capsys) -> None:
+def test_apply_restarts_for_real(ec, tmp_path, capsys) -> None:
     result = _run(tmp_path, capsys, "restart deployment awoooi-api in namespace awoooi-staging", "--apply")
     [action] = result["actions"]
     assert (action["status"], result["status"]) == ("executed", "completed")
     assert action["result"]["verification"]["outcome"] == "succeeded"
     annotations = _deployment(ec)["spec"]["template"]["metadata"]["annotations"]
     assert annotations[RESTARTED_AT] == action["result"]["restarted_at"]
+    assert [m["query"].get("dryRun") for m in ec.mutations()] == ["All", None]  # pre-check, then for real
 
+
+def test_apply_scales_for_real(ec, tmp_path, capsys) -> None:
     result = _run(tmp_path, capsys, "scale deployment awoooi-api to 3 replicas in namespace awoooi-staging",
                   "--apply")
     [action] = result["actions"]
     assert (action["status"], action["result"]["replicas"]) == ("executed", 3)
+    assert action["result"]["verification"]["outcome"] == "succeeded"
     assert _deployment(ec)["spec"]["replicas"] == 3
     real = [m for m in ec.mutations() if "dryRun" not in m["query"]]
-    assert [m["path"].rsplit("/", 1)[-1] for m in real] == ["awoooi-api", "scale"]
+    assert [m["path"] for m in real] == ["/apis/apps/v1/namespaces/awoooi-staging/deployments/awoooi-api/scale"]
 
 
 def test_apply_set_in_executor_yaml(ec, tmp_path, capsys, monkeypatch) -> None:
