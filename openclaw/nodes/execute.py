@@ -27,6 +27,7 @@ from langgraph.runtime import Runtime
 from openclaw.approvals.digest import ActionRequest, canonical_json, request_digest, sha256_hex
 from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
+from openclaw.runs.history import record_outcome
 
 
 def runnable(action: dict[str, Any]) -> bool:
@@ -63,6 +64,7 @@ async def _carry_out(ctx: PipelineContext, run_id: str, incident: Incident, acti
     )
     exchanges = list(getattr(outcome, "exchanges", []) or [])
     done = {**action, "status": outcome.status, "result": outcome.result, "exchanges": exchanges}
+    record_outcome(ctx, run_id, action, outcome.status)  # anti-flapping history (openclaw.runs.history)
     await _audit(ctx, run_id, done, replayed=bool(getattr(outcome, "replayed", False)))
     return done
 
