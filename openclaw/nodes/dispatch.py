@@ -102,17 +102,26 @@ class ActionRunner:
             return await asyncio.to_thread(self._attempt, tool, args, namespace, incident_id, run_id)
         return await asyncio.to_thread(self._once, tool, args, namespace, incident_id, run_id, digest)
 
-    async def current_replicas(self, namespace: str, deployment: str) -> int | None:
-        """The deployment's desired replicas read from the cluster; None in plan mode or when unreadable."""
+    def current_replicas(self, namespace: str, deployment: str) -> int | None:
+        """The deployment's desired replicas, one real GET; None in plan mode or when it cannot be read.
+
+        Blocking (bounded by the executor's request timeout and retries): from async code use
+        :meth:`acurrent_replicas`.
+        """
         if self.mode == "plan":
             return None
         args = {"resource": "deployments", "namespace": namespace, "name": deployment}
-        out = await asyncio.to_thread(self.kube.execute, "kubectl_get", args, mode="dry_run",
-                                      default_namespace=namespace)
+        out = self.kube.execute("kubectl_get", args, mode="dry_run", default_namespace=namespace)
         if out.status != "executed":
             return None
         desired = (out.result.get("item") or {}).get("desired")
         return desired if isinstance(desired, int) else None
+
+    async def acurrent_replicas(self, namespace: str, deployment: str) -> int | None:
+        """:meth:`current_replicas` in a worker thread, for the event loop."""
+        if self.mode == "plan":
+            return None
+        return await asyncio.to_thread(self.current_replicas, namespace, deployment)
 
     # --- in the worker thread ------------------------------------------------------------
 

@@ -8,8 +8,8 @@ object unchanged, the request carried dryRun=All); `--apply` restarts and scales
 (status executed, verification succeeded, the object changed); `mode: apply` in executor.yaml
 applies without the flag; without KUBECONFIG the same incident is planned even with
 `mode: apply`; `--context` selects a kubeconfig context (the current one points at a dead
-port); an unknown context is one line and exit 2; `ActionRunner.current_replicas` reads the
-deployment (None in plan mode); the engine closes the cluster connection on exit.
+port); an unknown context is one line and exit 2; `ActionRunner.current_replicas` (and its async
+twin) reads the deployment (None in plan mode); the engine closes the cluster connection on exit.
 """
 
 from __future__ import annotations
@@ -171,13 +171,15 @@ async def test_current_replicas_reads_the_deployment(ec, monkeypatch) -> None:
     runner = build_action_runner(load_settings())
     try:
         assert runner.mode == "dry_run" and runner.identity == f"{ec.context}@{ec.url}"
-        assert await runner.current_replicas("awoooi-prod", "awoooi-api") == 3
-        assert await runner.current_replicas(STAGING, "ghost") is None
+        assert runner.current_replicas("awoooi-prod", "awoooi-api") == 3
+        assert await runner.acurrent_replicas("awoooi-prod", "awoooi-web") == 2
+        assert runner.current_replicas(STAGING, "ghost") is None
     finally:
         runner.close()
     monkeypatch.delenv("KUBECONFIG")
     planner = build_action_runner(load_settings())
-    assert planner.mode == "plan" and await planner.current_replicas("awoooi-prod", "awoooi-api") is None
+    assert planner.mode == "plan" and planner.current_replicas("awoooi-prod", "awoooi-api") is None
+    assert await planner.acurrent_replicas("awoooi-prod", "awoooi-api") is None
 
 
 @pytest.mark.asyncio
@@ -185,6 +187,6 @@ async def test_engine_exit_closes_the_cluster(ec) -> None:
     async with open_engine(load_settings()) as engine:
         assert isinstance(engine, Engine)
         pool = engine.executor.kube.cluster.api_client.rest_client.pool_manager
-        await engine.executor.current_replicas(STAGING, "awoooi-api")
+        await engine.executor.acurrent_replicas(STAGING, "awoooi-api")
         assert pool.pools  # a connection pool was opened
     assert not pool.pools  # ApiClient.close() cleared it
