@@ -149,18 +149,19 @@ class TelemetryCallbackHandler(BaseCallbackHandler):
         api_base = _first(ctor.get("openai_api_base"), ctor.get("base_url"), params.get("base_url"))
         model = str(_first(params.get("model"), params.get("model_name"), metadata.get("ls_model_name"), "unknown"))
         system = self.systems.get(str(api_base or "").rstrip("/")) or str(metadata.get("ls_provider") or "unknown")
-        options = params.get("options") or {}
+        options = params.get("options") or {}  # ChatOllama
+        extra = params.get("extra_body") or {}  # ChatOpenAI with vendor-specific fields
         attributes: dict[str, Any] = {
             "gen_ai.system": system,
             "gen_ai.operation.name": "chat",
             "llm.request.type": "chat",
             "gen_ai.request.model": model,
             "gen_ai.request.max_tokens": _first(
-                params.get("max_tokens"), params.get("max_completion_tokens"), params.get("num_predict"),
-                options.get("num_predict"), metadata.get("ls_max_tokens"),
+                params.get("max_tokens"), params.get("max_completion_tokens"), extra.get("max_tokens"),
+                params.get("num_predict"), options.get("num_predict"), metadata.get("ls_max_tokens"),
             ),
             "gen_ai.request.temperature": _first(params.get("temperature"), options.get("temperature"), metadata.get("ls_temperature")),
-            "gen_ai.request.top_p": _first(params.get("top_p"), options.get("top_p")),
+            "gen_ai.request.top_p": _first(params.get("top_p"), extra.get("top_p"), options.get("top_p")),
             "gen_ai.openai.api_base": api_base,
             "langgraph.node": metadata.get("langgraph_node"),
             "openclaw.run_id": metadata.get("thread_id"),
