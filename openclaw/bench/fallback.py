@@ -109,6 +109,20 @@ async def _routed(router: Router, chain: list[ModelRef], route: RouteRule, cfg: 
     return None  # rules would answer here
 
 
+async def _warm_up(sim: Any, registry: ProviderRegistry, strategy: str, concurrency: int) -> None:
+    """Unmeasured requests that open ``concurrency`` keep-alive connections per vendor, answered from the
+    scripts' queues (no fault is drawn): client and connection set-up are not decision latency."""
+    from openclaw.testing.llm_sim import ToolCall
+
+    good = ToolCall("restart_deployment", {"deployment": "awoooi-api", "namespace": "awoooi-prod"})
+    for name, prefix in (("nim", f"{strategy}-primary"), ("gemini", f"{strategy}-secondary")):
+        sim.enqueue(*[good] * concurrency, prefix=prefix)
+        provider = registry.get(name)
+        await asyncio.gather(
+            *(provider.decide(INCIDENT, "tool_calling", "simple", model=MODEL, timeout_s=10) for _ in range(concurrency))
+        )
+
+
 async def _measure(strategy: str, sim: Any, cfg: FallbackBenchConfig, home: str) -> dict[str, Any]:
     from openclaw.wiring import build_registry
 
@@ -131,6 +145,7 @@ async def _measure(strategy: str, sim: Any, cfg: FallbackBenchConfig, home: str)
     route = RouteRule(
         primary=chain[0], fallback=chain[1:], hedge_after_ms=cfg.hedge_after_ms if strategy == "hedged" else None
     )
+    await _warm_up(sim, registry, strategy, cfg.concurrency)
     gate = asyncio.Semaphore(cfg.concurrency)
     latencies: list[float] = []
     unanswered = 0

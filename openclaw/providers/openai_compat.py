@@ -65,7 +65,9 @@ class OpenAIChatFactory:
                 api_key=self._api_key,
                 model=model,
                 temperature=self.config.temperature,
-                max_tokens=self.config.max_tokens,
+                # `max_tokens`, as the seed sends it: langchain-openai would rename its own field to
+                # `max_completion_tokens`, which not every OpenAI-compatible vendor accepts.
+                extra_body={"max_tokens": self.config.max_tokens},
                 max_retries=0,
                 timeout=timeout,
                 http_async_client=client,

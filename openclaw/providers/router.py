@@ -255,6 +255,6 @@ class Router:
             try:
                 return await asyncio.wait_for(ask(provider, ref, timeout), timeout=timeout + budget_wait)
             except TimeoutError:
-                raise ProviderTimeout(f"{ref.provider}: no answer within {timeout:.1f}s") from None
+                raise ProviderTimeout(f"{ref.provider}: no answer within {timeout:.3g}s") from None
         finally:
             BUDGET_WAIT_S.reset(token)
