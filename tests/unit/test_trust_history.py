@@ -1,0 +1,113 @@
+"""Anti-flapping history and the approval store (both in the shared state database).
+
+Covers: History.record/count/recent (window, statuses that count, per target); five
+restarts of one deployment in ten minutes through the real pipeline (injected clock,
+plan mode): the first four run on their own, the fifth waits for approval naming
+anti-flapping, and after the window it runs on its own again; a second restart of the
+same deployment inside the cooldown waits;
+ApprovalStore keeps one decision per person and kind, arrival order, and exactly one
+resume claim per round.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from openclaw.approvals.keys import generate_keypair
+from openclaw.approvals.signing import sign_decision
+from openclaw.engine import Engine
+from openclaw.models.incident import Incident
+from openclaw.runs.approvals import ApprovalStore
+from openclaw.runs.history import History
+from openclaw.settings import load_settings
+
+T0 = 1_900_000_000.0
+
+
+def test_history_counts_per_target_within_the_window(tmp_path):
+    h = History(tmp_path / "s.db")
+    for at, status in ((T0, "planned"), (T0 + 100, "executed"), (T0 + 200, "failed"), (T0 + 300, "dry_run")):
+        h.record(target="deployment:a/api", tool="restart_deployment", run_id="r", status=status, at=at)
+    h.record(target="deployment:a/web", tool="restart_deployment", run_id="r", status="planned", at=T0 + 300)
+    assert h.count("deployment:a/api", T0) == 3  # the failed one does not count
+    assert h.count("deployment:a/api", T0 + 50) == 2
+    recent = h.recent("deployment:a/api", T0 + 1000)
+    assert (recent.count, recent.last_at) == (0, T0 + 300)
+    assert h.recent("deployment:b/api", T0).last_at is None
+
+
+class _Clock:
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+async def _restart(engine, text="restart deployment awoooi-api in namespace awoooi-staging"):
+    result = await engine.run(Incident(description=text, source="chat", requested_by="alice"))
+    return result["actions"]
+
+
+@pytest.mark.asyncio
+async def test_five_restarts_in_ten_minutes_stop_auto_executing():
+    clock = _Clock(T0)
+    async with Engine(load_settings()) as engine:
+        engine.context.clock = clock
+        verdicts = []
+        for _ in range(5):
+            [action] = await _restart(engine)
+            verdicts.append((action["verdict"], action["status"]))
+            clock.t += 120
+        assert verdicts[:4] == [("auto", "planned")] * 4
+        assert verdicts[4] == ("approval", "awaiting_approval")
+        [fifth] = await _restart(engine)
+        assert any("anti-flapping: 4 mutations" in r for r in fifth["reasons"])
+        clock.t += 600  # the window has passed
+        [later] = await _restart(engine)
+        assert (later["verdict"], later["status"]) == ("auto", "planned")
+
+
+@pytest.mark.asyncio
+async def test_a_second_restart_inside_the_cooldown_waits_and_other_targets_are_unaffected():
+    clock = _Clock(T0)
+    async with Engine(load_settings()) as engine:
+        engine.context.clock = clock
+        [first] = await _restart(engine)
+        clock.t += 10
+        [second] = await _restart(engine)
+        [other] = await _restart(engine, "restart deployment awoooi-web in namespace awoooi-staging")
+    assert first["verdict"] == "auto"
+    assert second["verdict"] == "approval" and any("cooldown" in r for r in second["reasons"])
+    assert other["verdict"] == "auto"
+
+
+def _decision(key, kind, person, index=0, run_id="run-1"):
+    return sign_decision(key, kind=kind, run_id=run_id, action_index=index, digest="a" * 64, approver=person,
+                         reason="no" if kind == "reject" else None, now=datetime(2030, 1, 1, tzinfo=UTC))
+
+
+def test_approval_store_keeps_one_decision_per_person_and_kind(tmp_path):
+    keys = {n: generate_keypair(n, tmp_path / "keys").private_path for n in ("alice", "bob")}
+    store = ApprovalStore(tmp_path / "s.db")
+    assert store.add("alice", _decision(keys["alice"], "approve", "alice"), received_at="t1")
+    assert not store.add("alice", _decision(keys["alice"], "approve", "alice"), received_at="t2")
+    assert store.add("bob", _decision(keys["bob"], "approve", "bob"), received_at="t3")
+    assert store.add("alice", _decision(keys["alice"], "reject", "alice"), received_at="t4")
+    assert store.add("alice", _decision(keys["alice"], "approve", "alice", index=1), received_at="t5")
+    got = store.decisions("run-1", 0)
+    assert [(d.person, d.decision.kind, d.received_at) for d in got] == [
+        ("alice", "approve", "t1"), ("bob", "approve", "t3"), ("alice", "reject", "t4")]
+    assert len(store.decisions("run-1")) == 4 and store.decisions("run-2") == []
+
+
+def test_resume_claim_is_granted_once_per_round(tmp_path):
+    store = ApprovalStore(tmp_path / "s.db")
+    other = ApprovalStore(tmp_path / "s.db")
+    assert store.claim_resume("run-1", "round-a", owner="p1", at="t")
+    assert not other.claim_resume("run-1", "round-a", owner="p2", at="t")
+    assert other.claim_resume("run-1", "round-b", owner="p2", at="t")
+    assert store.resume_claim("run-1", "round-a") == ("p1", "t")
+    assert store.resume_claim("run-9", "round-a") is None
