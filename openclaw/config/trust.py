@@ -69,6 +69,8 @@ class RiskFactors(_Cfg):
     """Added per mutation of the same target within the flapping window."""
     history_max: float = Field(default=0.10, ge=0, le=1)
     """Cap of the history contribution."""
+    suspicious_input: float = Field(default=0.15, ge=0, le=1)
+    """Added when the incident text carries shell syntax, look-alike letters, hidden characters or approval claims."""
     approval_at: float = Field(default=0.80, gt=0, le=1)
     """A mutation outside production whose risk reaches this needs approval (tier ``elevated``)."""
 
@@ -92,6 +94,8 @@ class ApprovalPolicy(_Cfg):
     """A mutation outside production whose risk reached ``risk.approval_at``."""
     flapping: ApprovalRule = ApprovalRule(tier="standard", count=1)
     """A mutation stopped by the anti-flapping cooldown or cap."""
+    suspicious_input: ApprovalRule = ApprovalRule(tier="standard", count=1)
+    """A mutation proposed for an incident whose text looks hostile (see openclaw.trust.signals)."""
 
 
 class FlappingPolicy(_Cfg):
@@ -129,7 +133,7 @@ class TrustPolicy(_Cfg):
         """Every approval rule by its key in ``approvals:``."""
         a = self.approvals
         return {"production_mutation": a.production_mutation, "scale_to_zero": a.scale_to_zero,
-                "elevated_risk": a.elevated_risk, "flapping": a.flapping}
+                "elevated_risk": a.elevated_risk, "flapping": a.flapping, "suspicious_input": a.suspicious_input}
 
 
 UNAVAILABLE_VERSION = "unavailable"

@@ -27,6 +27,7 @@ from openclaw.runs.history import history_of
 from openclaw.trust.actions import ProposedAction, propose
 from openclaw.trust.engine import Verdict, evaluate
 from openclaw.trust.facts import Facts, target_of
+from openclaw.trust.signals import suspicious_signals
 
 DEFAULT_TTL_S = 3600
 # Until execute has run them, auto actions wait with the run (a paused run holds them all).
@@ -71,8 +72,9 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
 def _base_facts(state: PipelineState, incident: Incident) -> Facts:
     decision = state.get("decision") or {}
     failed = sum(1 for a in state.get("attempts", []) if a.get("node") == "decide" and a.get("outcome") != "ok")
+    texts = [incident.title or "", incident.description, *incident.labels.values(), *incident.annotations.values()]
     return Facts(source=incident.source, requested_by=incident.requested_by, provider=decision.get("provider"),
-                 failed_attempts=failed, degraded=bool(state.get("degraded")))
+                 failed_attempts=failed, degraded=bool(state.get("degraded")), suspicious=suspicious_signals(texts))
 
 
 def _facts(ctx: PipelineContext, base: Facts, proposed: ProposedAction, policy: TrustPolicy | None,

@@ -12,7 +12,8 @@ Order of judgement (the first hard rule that applies wins)::
     risk factors summed (budgeted)     -> deny on error or over budget (fail closed)
     read-only / notification           -> auto
     otherwise approval when any applies: scale to zero (always), production namespace,
-    anti-flapping cap or cooldown, risk >= risk.approval_at; else auto.
+    anti-flapping cap or cooldown, suspicious incident text (shell syntax, look-alike
+    letters, hidden characters, approval claims), risk >= risk.approval_at; else auto.
 
 When several approval rules apply, the one needing the most sign-offs decides. The
 quorum comes from approvers.yaml when it defines the rule's tier, else from the rule's
@@ -120,6 +121,8 @@ def _evaluate(action: ProposedAction, policy: TrustPolicy, facts: Facts, approve
         rules.append((policy.approvals.flapping,
                       f"anti-flapping: last mutation of this target {facts.last_action_age_s:.0f} s ago, "
                       f"within the {flap.cooldown_s} s cooldown"))
+    if facts.suspicious:
+        rules.append((policy.approvals.suspicious_input, "the incident text looks hostile: no mutation runs on its own"))
     if risk >= policy.risk.approval_at:
         rules.append((policy.approvals.elevated_risk, f"risk {risk:.2f} reaches {policy.risk.approval_at:.2f}"))
 

@@ -83,8 +83,14 @@ def history_factor(action: ProposedAction, klass: ActionClass, policy: TrustPoli
     return Contribution("history", delta, f"{n} mutation(s) of this target in the last {policy.flapping.window_s} s")
 
 
+def input_factor(action: ProposedAction, klass: ActionClass, policy: TrustPolicy, facts: Facts) -> Contribution | None:
+    if not facts.suspicious:
+        return None
+    return Contribution("input", policy.risk.suspicious_input, "suspicious incident text: " + "; ".join(facts.suspicious))
+
+
 DEFAULT_FACTORS: tuple[Factor, ...] = (
     class_factor, namespace_factor, blast_radius_factor, source_factor, provenance_factor, degraded_factor,
-    history_factor,
+    history_factor, input_factor,
 )
 """The factors of the score, in the order their reasons are listed."""
