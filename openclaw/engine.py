@@ -18,10 +18,12 @@ from langgraph.types import Command
 
 from graphs.decision_pipeline import build_graph
 from openclaw.config import Configs, load_configs
+from openclaw.config.snapshot import snapshot_configs
 from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import RunResult
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.state import PipelineContext
+from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
 from openclaw.runs.audit import AuditLog
@@ -65,13 +67,16 @@ class Engine:
         registry: ProviderRegistry | None = None,
         executor: ActionRunner | None = None,
         callbacks: list[Any] | None = None,
+        router: Router | None = None,
     ) -> None:
         self.settings = settings
         self.callbacks = list(callbacks or [])
         """LangChain callback handlers attached to every graph run (telemetry, Langfuse); children inherit them."""
         self.configs = configs or load_configs(settings.config_dir)
         self.registry = registry or ProviderRegistry(settings)
-        self.router = Router(self.registry, attempt_timeout_s=self.configs.routing.attempt_timeout_s)
+        self.router = router or Router(
+            self.registry, attempt_timeout_s=self.configs.routing.attempt_timeout_s, routing=self.configs.routing
+        )
         self.executor = executor or ActionRunner(mode="plan")
         self.store: RunStore | None = None
         self._stack = AsyncExitStack()
@@ -81,6 +86,9 @@ class Engine:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.store = RunStore(self.settings.state_db)
         self._stack.callback(self.store.close)
+        snapshot = snapshot_configs(self.configs.directory)
+        self.store.save_config_blobs(snapshot)
+        self.config_hashes = {name: entry["sha256"] for name, entry in snapshot.items()}
         saver = await self._stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_db)))
         self.graph = build_graph().compile(checkpointer=saver)
         self.context = PipelineContext(
@@ -112,7 +120,18 @@ class Engine:
             "actions": [],
             "degraded": False,
         }
-        return await self._drive(run_id, state, incident=state["incident"])
+        return await self._drive(run_id, state, incident=state["incident"], environment=self.environment())
+
+    def environment(self) -> dict[str, Any]:
+        """What outside the config shaped this run's decisions: recorded so a replay can restore it."""
+        creds = self.settings.providers
+        return {
+            "providers": sorted(n for n in ("nim", "ollama", "gemini", "claude") if self.registry.configured(n)),
+            "nemotron_tool_model": creds.nemotron_tool_model,
+            "nemotron_reasoning_model": creds.nemotron_reasoning_model,
+            "cluster": getattr(self.executor, "identity", None),
+            "mode": getattr(self.executor, "mode", None),
+        }
 
     async def checkpoint(self, run_id: str) -> dict[str, Any]:
         """The run's latest checkpoint: its state values, the nodes it would run next, and open interrupts."""
@@ -127,13 +146,19 @@ class Engine:
         """Resume a paused run with the approval gate's answer (see ``openclaw.nodes.approval_gate``)."""
         return await self._drive(run_id, Command(resume=answer))
 
-    async def _drive(self, run_id: str, graph_input: Any, *, incident: dict | None = None) -> dict[str, Any]:
+    async def _drive(
+        self, run_id: str, graph_input: Any, *, incident: dict | None = None, environment: dict | None = None
+    ) -> dict[str, Any]:
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
         if self.callbacks:
             config["callbacks"] = self.callbacks
-        outputs: list[tuple[str, Any]] = []
+        outputs: list[tuple[str, Any]] = [("__environment__", environment)] if environment else []
+        if isinstance(graph_input, Command):
+            outputs.append(("__resume__", graph_input.resume))
         values: dict[str, Any] = graph_input if isinstance(graph_input, dict) else {}
         status = error = None
+        tape = Tape()
+        token = current_tape.set(tape)
         try:
             async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates"):
                 for node, update in chunk.items():
@@ -145,10 +170,14 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
+        finally:
+            current_tape.reset(token)
         snapshot = await self.graph.aget_state(config)
         values = snapshot.values or values
         result = build_result(run_id, values, status=status, error=error)
-        self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.configs.hashes)
+        self.store.save(
+            result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes, exchanges=tape.exchanges
+        )
         return result
 
     def record_rejected(self, rejected: Rejected, *, raw_input: str | None = None) -> dict[str, Any]:
@@ -156,7 +185,7 @@ class Engine:
         run_id = new_run_id()
         result = build_result(run_id, {"incident": {"id": rejected.incident_id}}, status="failed", error=rejected.error)
         raw = raw_input if raw_input is not None else _dump(rejected.raw)
-        self.store.save(result, raw_input=raw, config_hashes=self.configs.hashes)
+        self.store.save(result, raw_input=raw, config_hashes=self.config_hashes)
         return result
 
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from openclaw.engine import Engine
+from openclaw.providers.recording import recording_transports
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.notify.telegram import TelegramNotifier
 from openclaw.providers.registry import ProviderRegistry
@@ -76,7 +77,8 @@ async def open_engine(settings: Settings, *, registry: ProviderRegistry | None =
     """An entered Engine with the providers and executor the settings call for; the cluster is closed on exit."""
     runner = build_action_runner(settings)
     try:
-        async with Engine(settings, registry=registry or build_registry(settings), executor=runner) as engine:
+        registry = registry or build_registry(settings, transports=recording_transports())
+        async with Engine(settings, registry=registry, executor=runner) as engine:
             yield engine
     finally:
         runner.close()

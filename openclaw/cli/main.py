@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -60,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("openclaw: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug still gets one readable line, never a bare traceback
+        if os.environ.get("OPENCLAW_DEBUG"):
+            raise
+        print(f"openclaw: internal error ({type(exc).__name__}): {exc} (set OPENCLAW_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return EXIT_FAILED
 
 
 def entrypoint() -> None:

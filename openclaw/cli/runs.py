@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--json", action="store_true", help="the run-result JSON")
     show.set_defaults(handler=_show)
+    export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
+    export.add_argument("run_id", metavar="RUN_ID")
+    export.set_defaults(handler=_export)
 
 
 def _store():
@@ -56,4 +59,19 @@ def _show(args: argparse.Namespace) -> int:
     from openclaw.cli.render import timeline
 
     timeline(result, Console(highlight=False, soft_wrap=True))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from openclaw.replay.recording import from_store, scrub
+    from openclaw.runs.audit import AuditLog
+    from openclaw.settings import load_settings
+
+    settings = load_settings()
+    store = _store()
+    bundle = from_store(store, args.run_id, audit=AuditLog(settings.state_db)).as_bundle()
+    secrets = [s.get_secret_value() for s in (
+        settings.providers.nvidia_api_key, settings.providers.gemini_api_key, settings.providers.anthropic_api_key,
+        settings.telegram.bot_token, settings.server.api_token) if s is not None]
+    sys.stdout.write(json.dumps(scrub(bundle, secrets), ensure_ascii=False) + "\n")
     return 0

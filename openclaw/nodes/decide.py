@@ -41,7 +41,8 @@ async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dic
     def rules_answer() -> DecisionAnswer:
         return ctx.registry.rules.decision(incident, task_type)
 
-    result = await step(state, ctx, node=NODE, chain=chain, ask=ask, rules_answer=rules_answer)
+    route = ctx.configs.routing.routes[task_type]
+    result = await step(state, ctx, node=NODE, chain=chain, ask=ask, rules_answer=rules_answer, route=route)
     update = result.update
     if NODE not in state.get("cursor", {}):
         closing = [] if chain and chain[0].provider == "rules" else ["rules/embedded"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from openclaw.config.routing import ModelRef
+from openclaw.config.routing import ModelRef, RouteRule
 from openclaw.nodes.state import PipelineContext, PipelineState
 from openclaw.providers.router import Ask, attempt_record
 
@@ -37,6 +37,7 @@ async def step(
     chain: list[ModelRef],
     ask: Ask[T],
     rules_answer: Callable[[], T],
+    route: RouteRule | None = None,
 ) -> Step[T]:
     """One step along ``chain`` for ``node``; rules closes the chain."""
     index = state.get("cursor", {}).get(node, 0)
@@ -44,7 +45,7 @@ async def step(
         return _by_rules(node, rules_answer, index, degraded=False)
     if index >= len(chain) or ctx.clock() >= state["deadline_at"]:
         return _by_rules(node, rules_answer, index, degraded=bool(chain))
-    result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"])
+    result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"], route=route)
     update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
     return Step(result.answer, result.answered_by, update)
 

@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS openclaw_runs (
 );
 CREATE INDEX IF NOT EXISTS openclaw_runs_incident ON openclaw_runs (incident_id);
 CREATE INDEX IF NOT EXISTS openclaw_runs_created ON openclaw_runs (created_at);
+CREATE TABLE IF NOT EXISTS openclaw_exchanges (
+    run_id   TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    exchange TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE IF NOT EXISTS openclaw_config_blobs (
+    sha256 TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    text   TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS openclaw_node_outputs (
     run_id  TEXT NOT NULL,
     seq     INTEGER NOT NULL,
@@ -94,8 +105,9 @@ class RunStore:
         raw_input: str | None = None,
         node_outputs: Iterable[tuple[str, Any]] = (),
         config_hashes: dict[str, str] | None = None,
+        exchanges: Iterable[dict[str, Any]] = (),
     ) -> None:
-        """Insert or update a run with its result; node outputs are appended after the ones stored."""
+        """Insert or update a run with its result; node outputs and exchanges are appended."""
         now = utc_now()
         result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
@@ -130,6 +142,40 @@ class RunStore:
                     for i, (node, output) in enumerate(node_outputs)
                 ],
             )
+            exchanges = list(exchanges)
+            if exchanges:
+                (seq,) = conn.execute(
+                    "SELECT COALESCE(MAX(seq), -1) FROM openclaw_exchanges WHERE run_id = ?", (result["run_id"],)
+                ).fetchone()
+                conn.executemany(
+                    "INSERT INTO openclaw_exchanges (run_id, seq, exchange) VALUES (?, ?, ?)",
+                    [(result["run_id"], seq + 1 + i, json.dumps(x, default=str)) for i, x in enumerate(exchanges)],
+                )
+
+    def save_config_blobs(self, snapshot: dict[str, dict[str, str]]) -> None:
+        """Keep the text of each config file once per content hash (see openclaw.config.snapshot)."""
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO openclaw_config_blobs (sha256, name, text) VALUES (?, ?, ?)",
+                [(entry["sha256"], name, entry["text"]) for name, entry in snapshot.items()],
+            )
+
+    def config_blobs(self, hashes: dict[str, str]) -> dict[str, dict[str, str]]:
+        """The config texts a run used, by file name (files whose text is not stored are left out)."""
+        out = {}
+        for name, sha in hashes.items():
+            row = self._one("SELECT text FROM openclaw_config_blobs WHERE sha256 = ?", (sha,))
+            if row is not None:
+                out[name] = {"sha256": sha, "text": row[0]}
+        return out
+
+    def exchanges(self, run_id: str) -> list[dict[str, Any]]:
+        """Every recorded LLM exchange of a run, in order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT exchange FROM openclaw_exchanges WHERE run_id = ? ORDER BY seq", (run_id,)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def get(self, run_id: str) -> dict[str, Any]:
         row = self._one("SELECT result FROM openclaw_runs WHERE run_id = ?", (run_id,))
@@ -150,6 +196,7 @@ class RunStore:
             "raw_input": row[2],
             "config_hashes": json.loads(row[3]) if row[3] else {},
             "node_outputs": self.node_outputs(run_id),
+            "exchanges": self.exchanges(run_id),
         }
 
     def node_outputs(self, run_id: str) -> list[dict[str, Any]]:

@@ -43,6 +43,8 @@ class SimServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128
+    """Listen backlog: the default of 5 drops connections when many clients connect at once."""
 
     def __init__(self, address: tuple[str, int], sim: Backend) -> None:
         self.sim = sim

@@ -1,0 +1,1 @@
+"""Replaying recorded runs: bundles, deterministic re-runs, what-if runs and forks."""

@@ -1,0 +1,69 @@
+"""Stand-ins that make a replay deterministic and side-effect free.
+
+:class:`ReplayRouter` reproduces the attempts that never reached a vendor's HTTP API
+(no credentials, circuit open, over budget) exactly as recorded; everything else goes
+through the real providers, whose HTTP transport answers from the recording.
+:class:`RecordedExecutor` hands back each action's recorded outcome instead of
+touching a cluster or Telegram.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Any
+
+from openclaw.config.routing import ModelRef
+from openclaw.nodes.dispatch import Outcome
+from openclaw.providers.router import AttemptResult, Router, attempt_record
+
+FORCED_OUTCOMES = frozenset({"unavailable", "circuit_open", "budget_exceeded"})
+"""Outcomes decided before any HTTP request: replayed from the record, not re-derived."""
+
+
+class ReplayRouter(Router):
+    """A router that replays the recorded pre-flight failures of each node, in order."""
+
+    def __init__(self, registry: Any, recorded_attempts: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(registry, **kwargs)
+        self._recorded: dict[str, deque[dict[str, Any]]] = defaultdict(deque)
+        for attempt in recorded_attempts:
+            if attempt["provider"] != "rules":
+                self._recorded[attempt["node"]].append(attempt)
+
+    async def attempt(self, node: str, chain: list[ModelRef], index: int, ask: Any, **kwargs: Any) -> AttemptResult[Any]:
+        queue = self._recorded[node]
+        expected = queue[0] if queue else None
+        if expected is not None and expected["provider"] == chain[index].provider:
+            queue.popleft()
+            if expected["outcome"] in FORCED_OUTCOMES:
+                import time
+
+                record = attempt_record(node, chain[index], expected["outcome"], time.perf_counter(), expected["error"])
+                return AttemptResult(None, [record], index + 1)
+        return await super().attempt(node, chain, index, ask, **kwargs)
+
+
+class RecordedExecutor:
+    """Returns the recorded outcome of each action; an action the recording lacks is not run."""
+
+    mode = "replay"
+
+    def __init__(self, recorded_actions: list[dict[str, Any]], *, identity: str) -> None:
+        self.identity = identity
+        self._unused = [a for a in recorded_actions if a.get("tool")]
+
+    async def run(self, tool: str, args: dict[str, Any], **_: Any) -> Outcome:
+        for i, action in enumerate(self._unused):
+            if action["tool"] == tool and action.get("tool_args") == args and action["status"] != "awaiting_approval":
+                del self._unused[i]
+                return Outcome(action["status"], action.get("result") or {}, list(action.get("exchanges") or []), True)
+        return Outcome("skipped", {"replay": f"not run: the recording has no executed {tool} with these arguments"})
+
+    def current_replicas(self, namespace: str, deployment: str) -> int | None:
+        return None
+
+    async def acurrent_replicas(self, namespace: str, deployment: str) -> int | None:
+        return None
+
+    def close(self) -> None:
+        return None

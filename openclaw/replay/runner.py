@@ -1,0 +1,206 @@
+"""Re-running a recorded incident: exact replays, what-if runs and forks.
+
+- :func:`replay` re-executes the graph under the recorded config, with every LLM
+  answer served from the recording by the real clients' HTTP transport, and every
+  action's outcome taken from the recording: no network, no cluster, no side effects.
+  Approvals are not counted again: the gate is resumed with the recorded answers.
+- :func:`what_if` decides the same incident again under today's (or another) config,
+  with the recorded LLM answers or, with ``live``, today's providers; nothing is
+  executed (plan mode) and the gate is not resumed.
+- :func:`fork` starts from the checkpoint before a node (LangGraph ``update_state``
+  into a fresh thread, so the old resume values are not reused) and runs the rest
+  under today's config, e.g. trust under a new policy.
+
+Every one of them runs under a temporary ``OPENCLAW_HOME``: the real run store,
+checkpoints and audit log are never written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from openclaw.config.snapshot import write_configs
+from openclaw.engine import Engine
+from openclaw.errors import UsageError
+from openclaw.models.incident import Incident
+from openclaw.nodes.dispatch import ActionRunner
+from openclaw.providers.recording import replay_transports
+from openclaw.replay.diff import decision_view, diff, full_view
+from openclaw.replay.doubles import RecordedExecutor, ReplayRouter
+from openclaw.replay.recording import Recording
+from openclaw.settings import Settings, load_settings, shipped_config_dir
+
+Mode = Literal["replay", "what-if", "fork"]
+NODES = ("classify_intent", "analyze_complexity", "decide", "trust", "approval_gate", "execute", "report")
+_PREDECESSOR = dict(zip(NODES[1:], NODES[:-1], strict=True))
+_VENDOR_ENV = {"nim": "NVIDIA_API_KEY", "gemini": "GEMINI_API_KEY", "claude": "ANTHROPIC_API_KEY",
+               "ollama": "OLLAMA_BASE_URL"}
+
+
+@dataclass
+class ReplayReport:
+    mode: Mode
+    run_id: str
+    identical: bool
+    differences: list[dict[str, Any]]
+    original: dict[str, Any]
+    replay: dict[str, Any]
+    request_mismatches: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode, "run_id": self.run_id, "identical": self.identical, "differences": self.differences,
+            "request_mismatches": self.request_mismatches, "original": self.original, "replay": self.replay,
+        }
+
+
+def _environment(rec: Recording) -> dict[str, Any]:
+    for output in rec.node_outputs:
+        if output["node"] == "__environment__":
+            return output["output"] or {}
+    used = {a["provider"] for a in rec.result.get("attempts", []) if a["outcome"] != "unavailable"}
+    return {"providers": sorted(used - {"rules"})}
+
+
+def _replay_environ(rec: Recording) -> dict[str, str]:
+    """Stand-in credentials for the vendors the original run could use (the transport never sends them)."""
+    env = _environment(rec)
+    out = {_VENDOR_ENV[v]: ("http://replay.invalid" if v == "ollama" else "replay-no-key")
+           for v in env.get("providers", []) if v in _VENDOR_ENV}
+    for key, var in (("nemotron_tool_model", "NEMOTRON_TOOL_MODEL"), ("nemotron_reasoning_model", "NEMOTRON_REASONING_MODEL")):
+        if env.get(key):
+            out[var] = env[key]
+    return out
+
+
+def _incident(rec: Recording) -> Incident:
+    if not rec.incident:
+        raise UsageError(f"run {rec.run_id} has no valid incident to replay (its input failed validation)")
+    return Incident.model_validate(rec.incident)
+
+
+@asynccontextmanager
+async def _engine(
+    settings: Settings, rec: Recording, *, live: bool, execute: Literal["recorded", "plan"]
+) -> AsyncIterator[tuple[Engine, list[Any]]]:
+    """An engine for a replay: recorded or live providers, recorded or planned actions, no audit."""
+    from openclaw.config import load_configs
+    from openclaw.wiring import build_registry
+
+    configs = load_configs(settings.config_dir)
+    transports: dict[str, Any] = {} if live else replay_transports(rec.exchanges)
+    registry = build_registry(settings, transports=transports) if transports or live else build_registry(settings)
+    router = None
+    if not live:
+        router = ReplayRouter(registry, rec.result.get("attempts", []),
+                              attempt_timeout_s=configs.routing.attempt_timeout_s)
+    identity = _environment(rec).get("cluster") or "plan:no-cluster"
+    executor: Any = (RecordedExecutor(rec.final_actions(), identity=identity) if execute == "recorded"
+                     else ActionRunner(mode="plan", identity=identity))
+    async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
+        engine.context.audit = None  # replays never write the audit log
+        yield engine, list(transports.values())
+
+
+def _mismatches(transports: list[Any]) -> list[dict[str, Any]]:
+    return [m for t in transports for m in getattr(t, "mismatches", [])]
+
+
+def _report(mode: Mode, rec: Recording, result: dict[str, Any], transports: list[Any], *, view: Any) -> ReplayReport:
+    differences = [d.as_dict() for d in diff(view(rec.result), view(result))]
+    mismatches = _mismatches(transports)
+    for i, m in enumerate(mismatches):
+        differences.append({"field": f"llm_request[{m['vendor']}#{i}]", "original": m["recorded"], "replay": m["request"]})
+    return ReplayReport(mode, rec.run_id, not differences, differences, rec.result, result, mismatches)
+
+
+async def replay(rec: Recording) -> ReplayReport:
+    """Re-run the recording under its own config and recorded answers; compare path and decision."""
+    incident = _incident(rec)
+    with tempfile.TemporaryDirectory(prefix="openclaw-replay-") as tmp:
+        config_dir = write_configs(rec.configs, Path(tmp) / "configs") if rec.configs else shipped_config_dir()
+        settings = load_settings(config_dir=config_dir, home=Path(tmp) / "home", environ=_replay_environ(rec))
+        async with _engine(settings, rec, live=False, execute="recorded") as (engine, transports):
+            result = await engine.run(incident, run_id=rec.run_id)
+            for answer in rec.resume_answers():
+                if result["status"] != "awaiting_approval":
+                    break
+                result = await engine.resume(rec.run_id, answer)
+    return _report("replay", rec, result, transports, view=full_view)
+
+
+def _what_if_settings(tmp: str, config_dir: Path | None, live: bool, rec: Recording) -> Settings:
+    today = load_settings(config_dir=config_dir)
+    environ = None if live else _replay_environ(rec)
+    return load_settings(config_dir=today.config_dir, home=Path(tmp) / "home", environ=environ)
+
+
+async def what_if(rec: Recording, *, config_dir: Path | None = None, live: bool = False) -> ReplayReport:
+    """Decide the incident again with today's config (or ``config_dir``) and providers; execute nothing."""
+    incident = _incident(rec)
+    with tempfile.TemporaryDirectory(prefix="openclaw-whatif-") as tmp:
+        settings = _what_if_settings(tmp, config_dir, live, rec)
+        async with _engine(settings, rec, live=live, execute="plan") as (engine, transports):
+            result = await engine.run(incident, run_id=rec.run_id)
+    return _report("what-if", rec, result, transports, view=decision_view)
+
+
+async def fork(
+    rec: Recording, node: str, *, config_dir: Path | None = None, live: bool = False, checkpoint_db: Path | None = None
+) -> ReplayReport:
+    """Fork from the checkpoint before ``node`` and run the rest under today's config; execute nothing."""
+    if node not in _PREDECESSOR:
+        choices = ", ".join(NODES[1:])
+        raise UsageError(f"--from {node!r}: choose one of {choices} (to redo everything, replay without --from)")
+    incident = _incident(rec)
+    with tempfile.TemporaryDirectory(prefix="openclaw-fork-") as tmp:
+        before = await _checkpoint_before(rec, node, checkpoint_db, Path(tmp) / "original")
+        settings = _what_if_settings(tmp, config_dir, live, rec)
+        async with _engine(settings, rec, live=live, execute="plan") as (engine, transports):
+            fork_id = f"{rec.run_id}-fork"
+            config = {"configurable": {"thread_id": fork_id}}
+            await engine.graph.aupdate_state(config, before, as_node=_PREDECESSOR[node])
+            result = await engine._drive(fork_id, None, incident=incident.model_dump(mode="json"))
+    result = {**result, "run_id": rec.run_id}
+    return _report("fork", rec, result, transports, view=decision_view)
+
+
+async def _checkpoint_before(rec: Recording, node: str, checkpoint_db: Path | None, scratch: Path) -> dict[str, Any]:
+    """The state values of the checkpoint just before ``node`` first ran: from the local checkpoint
+    database when it still has the run, else from an exact replay of the recording."""
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    from graphs.decision_pipeline import build_graph
+
+    config = {"configurable": {"thread_id": rec.run_id}}
+    if checkpoint_db is not None and checkpoint_db.exists():
+        async with AsyncSqliteSaver.from_conn_string(str(checkpoint_db)) as saver:
+            values = await _values_before(build_graph().compile(checkpointer=saver), config, node)
+            if values is not None:
+                return values
+    scratch.mkdir(parents=True)
+    config_dir = write_configs(rec.configs, scratch / "configs") if rec.configs else shipped_config_dir()
+    settings = load_settings(config_dir=config_dir, home=scratch / "home", environ=_replay_environ(rec))
+    async with _engine(settings, rec, live=False, execute="recorded") as (engine, _):
+        result = await engine.run(_incident(rec), run_id=rec.run_id)
+        for answer in rec.resume_answers():
+            if result["status"] != "awaiting_approval":
+                break
+            result = await engine.resume(rec.run_id, answer)
+        values = await _values_before(engine.graph, config, node)
+    if values is None:
+        raise UsageError(f"run {rec.run_id} never reached {node}; nothing to fork from")
+    return values
+
+
+async def _values_before(graph: Any, config: dict[str, Any], node: str) -> dict[str, Any] | None:
+    found = None
+    async for snapshot in graph.aget_state_history(config):  # newest first: keep the oldest match
+        if tuple(snapshot.next) == (node,):
+            found = snapshot.values
+    return found
