@@ -81,9 +81,7 @@ class KubeSettings(_Section):
     in_cluster: bool = False
     """True when running in a pod (KUBERNETES_SERVICE_HOST is set) and no kubeconfig is given."""
     apply: bool = False
-    """--apply: mutations are applied instead of dry-run (server-side dryRun=All)."""
-    verify_timeout_s: float = 60.0
-    """Seconds to wait for a rollout to progress after a mutation."""
+    """--apply: mutations are applied instead of dry-run (server-side dryRun=All); also configs/executor.yaml."""
 
 
 class ServerSettings(_Section):

@@ -73,12 +73,14 @@ def build_action_runner(settings: Settings) -> ActionRunner:
 
 
 @asynccontextmanager
-async def open_engine(settings: Settings, *, registry: ProviderRegistry | None = None) -> AsyncIterator[Engine]:
+async def open_engine(
+    settings: Settings, *, registry: ProviderRegistry | None = None, callbacks: list[Any] | None = None
+) -> AsyncIterator[Engine]:
     """An entered Engine with the providers and executor the settings call for; the cluster is closed on exit."""
     runner = build_action_runner(settings)
     try:
         registry = registry or build_registry(settings, transports=recording_transports())
-        async with Engine(settings, registry=registry, executor=runner) as engine:
+        async with Engine(settings, registry=registry, executor=runner, callbacks=callbacks) as engine:
             yield engine
     finally:
         runner.close()

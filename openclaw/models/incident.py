@@ -141,10 +141,11 @@ def incidents_from_alertmanager(data: dict[str, Any]) -> LoadedIncidents:
     for alert in payload.alerts:
         labels = {**payload.commonLabels, **alert.labels}
         annotations = {**payload.commonAnnotations, **alert.annotations}
-        fingerprint = alert.fingerprint or hashlib.sha256(
-            json.dumps([labels, str(alert.startsAt)], sort_keys=True).encode()
-        ).hexdigest()[:16]
-        incident_id = f"am-{fingerprint}"
+        fingerprint = alert.fingerprint or hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16]
+        # Alertmanager's fingerprint depends on the labels only: the start time tells one firing from the
+        # next, so a re-delivered webhook dedupes while an alert that fires again is a new incident.
+        started = f"-{int(alert.startsAt.timestamp())}" if alert.startsAt else ""
+        incident_id = f"am-{fingerprint}{started}"
         if alert.status == "resolved":
             out.resolved.append({"id": incident_id, "labels": labels, "annotations": annotations})
             continue

@@ -71,8 +71,7 @@ def create_app(
         from openclaw.wiring import open_engine
 
         try:
-            async with open_engine(settings, registry=registry) as engine:
-                engine.callbacks.extend(telemetry.callbacks)
+            async with open_engine(settings, registry=registry, callbacks=list(telemetry.callbacks)) as engine:
                 service = IncidentService(engine, telemetry.metrics, grace_s=shutdown_grace_s)
                 app.state.service = service
                 try:

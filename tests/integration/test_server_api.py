@@ -255,11 +255,11 @@ async def test_alertmanager_webhook_runs_each_firing_alert_and_audits_resolved_o
     response = await api.post("/v1/alertmanager", payload)
     assert response.status_code == 200
     body = response.json()
-    assert sorted(r["incident_id"] for r in body["runs"]) == ["am-aaa111", "am-bbb222"]
+    assert sorted(r["incident_id"] for r in body["runs"]) == ["am-aaa111-1767225600", "am-bbb222-1767225600"]
     assert all(r["status"] == "completed" for r in body["runs"])
-    assert body["resolved"] == ["am-ccc333"]
+    assert body["resolved"] == ["am-ccc333-1767225600"]
     [rejected] = body["rejected"]
-    assert rejected["incident_id"] == "am-ddd444" and "namespace" in rejected["error"]
+    assert rejected["incident_id"] == "am-ddd444-1767225600" and "namespace" in rejected["error"]
     assert api.store().get(rejected["run_id"])["status"] == "failed"
     kinds = [e.kind for e in AuditLog(api.settings.state_db).entries()]
     assert "alert_resolved" in kinds

@@ -83,7 +83,7 @@ def test_alertmanager_one_incident_per_firing_alert():
     loaded = load_incidents(payload)
     assert len(loaded.incidents) == 2
     first = loaded.incidents[0]
-    assert first.id == "am-abc123"
+    assert first.id == "am-abc123-1795255200"
     assert first.source == "alertmanager"
     assert first.severity == "critical"
     assert first.namespace == "awoooi-prod"
