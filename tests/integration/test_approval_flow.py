@@ -19,6 +19,7 @@ verify` is intact after a flow and catches an edited approval entry.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -267,7 +268,7 @@ def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
 
 
-async def test_approve_and_reject_work_across_processes(tmp_path):
+async def test_approve_and_reject_work_across_processes(tmp_path, monkeypatch, capsys):
     cfg, keys = make_config(tmp_path, tiers={"standard": "2 from group sre"})
     settings = load_settings(config_dir=cfg, environ={"OPENCLAW_HOME": str(tmp_path / "home")})
     async with Engine(settings) as engine:
@@ -276,22 +277,23 @@ async def test_approve_and_reject_work_across_processes(tmp_path):
         reject_me = await engine.run(Incident(description="please restart the awoooi-web deployment",
                                               requested_by="carol", source="chat"))
     home, opts = settings.home, ["--config-dir", str(cfg)]
-    first = _cli(home, "approve", approve_me["run_id"], "--key", str(keys["alice"]), *opts)
+    first, veto = await asyncio.gather(  # two processes at once, on two runs
+        asyncio.to_thread(_cli, home, "approve", approve_me["run_id"], "--key", str(keys["alice"]), *opts),
+        asyncio.to_thread(_cli, home, "reject", reject_me["run_id"], "--key", str(keys["bob"]), "--reason",
+                          "not now", *opts))
     assert first.returncode == 0 and "1 of 2" in first.stdout, first.stderr
-    again = _cli(home, "approve", approve_me["run_id"], "--key", str(keys["alice-laptop"]), *opts)
-    assert again.returncode == 2 and again.stderr.count("\n") == 1 and "counts once" in again.stderr
-    own = _cli(home, "approve", approve_me["run_id"], "--key", str(keys["carol"]), *opts)
-    assert own.returncode == 2 and "cannot decide" in own.stderr and "Traceback" not in own.stderr
-    stranger = _cli(home, "approve", approve_me["run_id"], "--key", str(keys["mallory"]), *opts)
-    assert stranger.returncode == 2 and "not registered" in stranger.stderr
+    assert veto.returncode == 0 and "status rejected" in veto.stdout, veto.stderr
+    monkeypatch.setenv("OPENCLAW_HOME", str(home))  # refusals, in this process: one line, exit 2
+    for key, why in (("alice-laptop", "counts once"), ("carol", "cannot decide"), ("mallory", "not registered")):
+        assert await asyncio.to_thread(main, ["approve", approve_me["run_id"], "--key", str(keys[key]), *opts]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and why in err and "Traceback" not in err
     second = _cli(home, "approve", approve_me["run_id"], "--key", str(keys["bob"]), *opts)
     assert second.returncode == 0 and "status completed" in second.stdout, second.stderr
-    veto = _cli(home, "reject", reject_me["run_id"], "--key", str(keys["bob"]), "--reason", "not now", *opts)
-    assert veto.returncode == 0 and "status rejected" in veto.stdout, veto.stderr
     async with Engine(settings) as engine:
         assert engine.store.get(approve_me["run_id"])["actions"][0]["status"] == "planned"
         assert engine.store.get(reject_me["run_id"])["status"] == "rejected"
-    assert _cli(home, "audit", "verify").returncode == 0
+    assert main(["audit", "verify"]) == 0
 
 
 async def test_audit_verify_catches_an_edited_approval(tmp_path, capsys):
