@@ -27,6 +27,7 @@ from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
 from openclaw.runs.audit import AuditLog
+from openclaw.runs.history import History
 from openclaw.runs.store import RunStore
 from openclaw.settings import Settings
 
@@ -99,6 +100,8 @@ class Engine:
             executor=self.executor,
             store=self.store,
             audit=AuditLog(self.settings.state_db),
+            history=History(self.settings.state_db),
+            current_replicas=getattr(self.executor, "acurrent_replicas", None),
         )
         return self
 

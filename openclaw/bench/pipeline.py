@@ -68,34 +68,33 @@ def _incidents(n: int) -> list[Incident]:
 
 
 async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None = None) -> dict[str, Any]:
+    """Push ``n`` incidents through both graphs, alternating one by one so both see the same machine load."""
     from openclaw.wiring import open_engine
 
-    incidents = _incidents(n)
+    engine_ms: list[float] = []
+    baseline_ms: list[float] = []
     with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as tmp:
         home = Path(tmp)
         base = settings or load_settings(environ={})
         settings = base.model_copy(update={"home": home / "engine"})
-        engine_ms: list[float] = []
-        async with open_engine(settings) as engine:
-            for incident in _incidents(warmup):
-                await engine.run(incident)
-            for incident in incidents:
+        (home / "bare").mkdir()
+        async with open_engine(settings) as engine, AsyncSqliteSaver.from_conn_string(
+            str(home / "bare" / "checkpoints.db")
+        ) as saver:
+            graph = bare_graph(saver)
+            for i, incident in enumerate(_incidents(warmup) + _incidents(n)):
                 started = time.perf_counter()
                 await engine.run(incident)
-                engine_ms.append((time.perf_counter() - started) * 1000)
-
-        baseline_ms: list[float] = []
-        (home / "bare").mkdir()
-        async with AsyncSqliteSaver.from_conn_string(str(home / "bare" / "checkpoints.db")) as saver:
-            graph = bare_graph(saver)
-            for i, incident in enumerate(_incidents(warmup) + incidents):
+                took_engine = (time.perf_counter() - started) * 1000
                 started = time.perf_counter()
                 await graph.ainvoke(
                     {"incident": incident.model_dump(mode="json"), "steps": []},
                     {"configurable": {"thread_id": f"bare-{i}"}},
                 )
+                took_bare = (time.perf_counter() - started) * 1000
                 if i >= warmup:
-                    baseline_ms.append((time.perf_counter() - started) * 1000)
+                    engine_ms.append(took_engine)
+                    baseline_ms.append(took_bare)
 
     openclaw_med, baseline_med = median(engine_ms), median(baseline_ms)
     return {

@@ -53,8 +53,10 @@ class RiskFactors(_Cfg):
     classes: ClassRisk = ClassRisk()
     production_namespace: float = Field(default=0.20, ge=0, le=1)
     """Added when the target namespace is a production namespace."""
-    blast_radius_max: float = Field(default=0.20, ge=0, le=1)
-    """Added in full when a scale changes the replica count by 100% or more of the current count."""
+    blast_radius_max: float = Field(default=0.35, ge=0, le=1)
+    """Added in full when a scale changes the replica count by ``blast_radius_full_at`` or more of the current count."""
+    blast_radius_full_at: float = Field(default=3.0, gt=0)
+    """The relative replica change (1.0 = 100%) at which the blast-radius contribution is full; linear below."""
     blast_radius_unknown: float = Field(default=0.0, ge=0, le=1)
     """Added to a scale when the current replica count is unknown (plan mode)."""
     automated_source: float = Field(default=0.10, ge=0, le=1)

@@ -98,7 +98,7 @@ class ActionRunner:
         ``namespace`` fills actions that name none (the incident's); never raises for an
         action that fails: status ``failed`` with ``result["error"]`` saying why.
         """
-        if self.ledger is None or not run_id or not digest:
+        if self.ledger is None or not run_id or not digest or not self._side_effect(tool):
             return await asyncio.to_thread(self._attempt, tool, args, namespace, incident_id, run_id)
         return await asyncio.to_thread(self._once, tool, args, namespace, incident_id, run_id, digest)
 
@@ -145,6 +145,13 @@ class ActionRunner:
         if recorded.replayed or not ran:
             return Outcome(recorded.status, recorded.result, [], replayed=True)
         return ran[0]
+
+    def _side_effect(self, tool: str) -> bool:
+        """Whether running ``tool`` reaches the outside world (a plan or a token-less alert does not:
+        such actions need no idempotency record, and skipping it saves a durable write per action)."""
+        if tool == "send_alert":
+            return bool(getattr(self.notifier, "configured", False))
+        return self.mode != "plan"
 
     def _mutating(self, tool: str, args: dict[str, Any], namespace: str) -> bool:
         if tool == "send_alert":

@@ -27,7 +27,8 @@ from langgraph.runtime import Runtime
 from openclaw.approvals.digest import ActionRequest, canonical_json, request_digest, sha256_hex
 from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
-from openclaw.runs.history import record_outcome
+from openclaw.trust.actions import ProposedAction
+from openclaw.trust.facts import target_of
 
 
 def runnable(action: dict[str, Any]) -> bool:
@@ -64,9 +65,18 @@ async def _carry_out(ctx: PipelineContext, run_id: str, incident: Incident, acti
     )
     exchanges = list(getattr(outcome, "exchanges", []) or [])
     done = {**action, "status": outcome.status, "result": outcome.result, "exchanges": exchanges}
-    record_outcome(ctx, run_id, action, outcome.status)  # anti-flapping history (openclaw.runs.history)
+    _record_history(ctx, run_id, action, outcome.status)
     await _audit(ctx, run_id, done, replayed=bool(getattr(outcome, "replayed", False)))
     return done
+
+
+def _record_history(ctx: PipelineContext, run_id: str, action: dict[str, Any], status: str) -> None:
+    """Anti-flapping: remember each mutation the run carried out (reads are not recorded)."""
+    if ctx.history is None or not action.get("mutating") or not action.get("tool"):
+        return
+    target = target_of(ProposedAction(action["name"], action["args"], action["tool"], action.get("tool_args") or {}))
+    if target is not None:
+        ctx.history.record(target=target, tool=action["tool"], run_id=run_id, status=status, at=ctx.clock())
 
 
 async def _refuse_other_cluster(ctx: PipelineContext, run_id: str, action: dict[str, Any]) -> dict[str, Any] | None:

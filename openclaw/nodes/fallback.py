@@ -3,8 +3,9 @@
 Each LLM node calls :func:`step`. It asks the provider at the node's cursor; on
 failure it records the attempt and moves the cursor, and the node's router sends
 the graph back into the same node. When the chain is exhausted, or the incident's
-deadline has passed, the embedded rules provider answers and the run is marked
-degraded: a run never stalls because a vendor is down.
+deadline has passed, the embedded rules provider answers: a run never stalls because
+a vendor is down. The run is marked degraded when the deadline cut the chain short or
+a configured vendor failed; vendors without credentials (``unavailable``) do not count.
 """
 
 from __future__ import annotations
@@ -43,11 +44,19 @@ async def step(
     index = state.get("cursor", {}).get(node, 0)
     if chain and chain[0].provider == "rules":
         return _by_rules(node, rules_answer, index, degraded=False)
-    if index >= len(chain) or ctx.clock() >= state["deadline_at"]:
-        return _by_rules(node, rules_answer, index, degraded=bool(chain))
+    if ctx.clock() >= state["deadline_at"] and index < len(chain):
+        return _by_rules(node, rules_answer, index, degraded=True)
+    if index >= len(chain):
+        return _by_rules(node, rules_answer, index, degraded=vendor_failed(state, node))
     result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"], route=route)
     update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
     return Step(result.answer, result.answered_by, update)
+
+
+def vendor_failed(state: PipelineState, node: str) -> bool:
+    """Whether a configured vendor was asked in ``node`` and failed. A chain of vendors that are merely not
+    configured (outcome ``unavailable``) is not a degradation: rules is then simply the provider in use."""
+    return any(a["node"] == node and a["outcome"] not in ("ok", "unavailable") for a in state.get("attempts", []))
 
 
 def _by_rules(node: str, rules_answer: Callable[[], T], index: int, *, degraded: bool) -> Step[T]:

@@ -9,7 +9,7 @@ is passed again on resume.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
@@ -56,6 +56,10 @@ class PipelineContext:
     """The run store (openclaw.runs.store.RunStore): history for anti-flapping."""
     audit: Any = None
     """The hash-chained audit log (openclaw.runs.audit.AuditLog); None in replays."""
+    history: Any = None
+    """Recent mutations per target for anti-flapping (openclaw.runs.history.History); None: no history."""
+    current_replicas: Callable[[str, str], Awaitable[int | None]] | None = None
+    """Async lookup of a deployment's replica count (namespace, name) for blast radius; None when unknown."""
     clock: Callable[[], float] = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

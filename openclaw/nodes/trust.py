@@ -23,7 +23,6 @@ from openclaw.approvals.digest import ActionRequest, canonical_json, iso_utc, re
 from openclaw.config.trust import PolicyLoad, TrustPolicy
 from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
-from openclaw.runs.history import history_of
 from openclaw.trust.actions import ProposedAction, propose
 from openclaw.trust.engine import Verdict, evaluate
 from openclaw.trust.facts import Facts, target_of
@@ -51,17 +50,20 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     expires_at = iso_utc(datetime.fromtimestamp(now, UTC) + timedelta(seconds=ttl))
     cluster = ctx.executor.identity
     base = _base_facts(state, incident)
-    history = history_of(ctx) if policy is not None else None
+    history = ctx.history if policy is not None else None
     seen_targets: Counter[str] = Counter()
     actions, audit_items = [], []
     for index, call in enumerate(calls):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
-        facts = _facts(ctx, base, proposed, policy, history, now, seen_targets)
+        replicas = await _replicas(ctx, proposed)
+        facts = _facts(base, proposed, policy, history, now, seen_targets, replicas)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
                    "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
         digest = _digest(state["run_id"], index, proposed.name, proposed.args, request)
         action = _action(index, proposed, verdict, digest, request)
+        action["facts"] = {"recent_actions": facts.recent_actions, "last_action_age_s": facts.last_action_age_s,
+                           "current_replicas": facts.current_replicas}  # internal: what replay restores
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
@@ -71,14 +73,28 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
 
 def _base_facts(state: PipelineState, incident: Incident) -> Facts:
     decision = state.get("decision") or {}
-    failed = sum(1 for a in state.get("attempts", []) if a.get("node") == "decide" and a.get("outcome") != "ok")
+    # Fallback depth: vendors that were asked and failed (a vendor without credentials was never asked).
+    failed = sum(1 for a in state.get("attempts", [])
+                 if a.get("node") == "decide" and a.get("outcome") not in ("ok", "unavailable"))
     texts = [incident.title or "", incident.description, *incident.labels.values(), *incident.annotations.values()]
     return Facts(source=incident.source, requested_by=incident.requested_by, provider=decision.get("provider"),
                  failed_attempts=failed, degraded=bool(state.get("degraded")), suspicious=suspicious_signals(texts))
 
 
-def _facts(ctx: PipelineContext, base: Facts, proposed: ProposedAction, policy: TrustPolicy | None,
-           history: Any, now: float, seen: Counter[str]) -> Facts:
+async def _replicas(ctx: PipelineContext, proposed: ProposedAction) -> int | None:
+    """The target deployment's current replica count, for blast radius (scale only; None when unknown)."""
+    lookup = ctx.current_replicas
+    if proposed.tool != "scale_deployment" or lookup is None:
+        return None
+    try:
+        value = await lookup(proposed.tool_args["namespace"], proposed.tool_args["deployment"])
+    except Exception:  # noqa: BLE001 - an unknown count is scored as unknown
+        return None
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _facts(base: Facts, proposed: ProposedAction, policy: TrustPolicy | None, history: Any, now: float,
+           seen: Counter[str], replicas: int | None) -> Facts:
     """History and replica count of the action's target (reads and invalid actions have none)."""
     target = target_of(proposed)
     if target is None or policy is None:
@@ -90,14 +106,6 @@ def _facts(ctx: PipelineContext, base: Facts, proposed: ProposedAction, policy: 
         recent += found.count
         if found.last_at is not None and last_age is None:
             last_age = max(0.0, now - found.last_at)
-    replicas = None
-    lookup = getattr(ctx, "current_replicas", None)
-    if proposed.tool == "scale_deployment" and callable(lookup):
-        try:
-            value = lookup(proposed.tool_args["namespace"], proposed.tool_args["deployment"])
-            replicas = value if isinstance(value, int) and value >= 0 else None
-        except Exception:  # noqa: BLE001 - an unknown count is scored as unknown
-            replicas = None
     return replace(base, recent_actions=recent, last_action_age_s=last_age, current_replicas=replicas)
 
 

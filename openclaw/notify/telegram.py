@@ -106,6 +106,11 @@ class TelegramNotifier:
         if self._token:
             _register_token(self._token)
 
+    @property
+    def configured(self) -> bool:
+        """True when a bot token is set: alerts are really sent (otherwise they are planned)."""
+        return self._token is not None
+
     def __repr__(self) -> str:
         token = "set" if self._token else None
         return f"TelegramNotifier(base_url={self.base_url!r}, chat_id={self.chat_id!r}, token={token})"

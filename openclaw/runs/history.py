@@ -1,6 +1,6 @@
 """Recent mutations per target, for anti-flapping (a table in the shared state database).
 
-The execute node calls :func:`record_outcome` after every mutating action it runs;
+The execute node records every mutating action it runs (``PipelineContext.history``);
 the trust node asks :meth:`History.recent` how many mutations of the same target
 happened within the policy's window and how long ago the last one was. Planned and
 dry-run mutations count as well as executed ones, so the limits behave the same
@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from openclaw.errors import StoreError
 
@@ -92,23 +91,3 @@ class History:
                 (float(since), target, *COUNTED_STATUSES),
             ).fetchone()
         return Recent(int(count), last)
-
-
-def history_of(ctx: Any) -> History | None:
-    """The history next to the context's run store (None without one, e.g. in replays)."""
-    store = getattr(ctx, "store", None)
-    path = getattr(store, "path", None)
-    return History(path) if path is not None else None
-
-
-def record_outcome(ctx: Any, run_id: str, action: dict[str, Any], status: str) -> None:
-    """Record a mutating action the execute node ran (called once per action; no-op for reads)."""
-    from openclaw.trust.actions import ProposedAction
-    from openclaw.trust.facts import target_of
-
-    history = history_of(ctx)
-    if history is None or not action.get("mutating") or not action.get("tool"):
-        return
-    target = target_of(ProposedAction(action["name"], action["args"], action["tool"], action.get("tool_args") or {}))
-    if target is not None:
-        history.record(target=target, tool=action["tool"], run_id=run_id, status=status, at=ctx.clock())

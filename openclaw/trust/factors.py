@@ -51,7 +51,7 @@ def blast_radius_factor(action: ProposedAction, klass: ActionClass, policy: Trus
         return Contribution("blast_radius", policy.risk.blast_radius_unknown,
                             f"current replica count unknown; scaling to {wanted}")
     change = abs(wanted - current) / max(current, 1)
-    delta = policy.risk.blast_radius_max * min(1.0, change)
+    delta = policy.risk.blast_radius_max * min(1.0, change / policy.risk.blast_radius_full_at)
     return Contribution("blast_radius", delta, f"{current} -> {wanted} replicas ({change:.0%} of the current count)")
 
 

@@ -53,7 +53,7 @@ def _errors(err: str) -> list[str]:
 def test_policy_check_passes_the_shipped_configs(cfg, capsys):
     assert main(["policy", "check", "--config-dir", str(cfg)]) == 0
     out, err = capsys.readouterr()
-    assert "policy version 2026-11-21.2" in out and "policy ok" in out
+    assert "policy version 2026-11-21.3" in out and "policy ok" in out
     assert "no approvers registered" in err and not _errors(err)
 
 

@@ -53,7 +53,7 @@ def ec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedClus
 def _run(tmp_path: Path, capsys: pytest.CaptureFixture[str], description: str, *flags: str,
          expect: int = 0) -> dict:
     path = tmp_path / "incident.json"
-    path.write_text(json.dumps({"id": "INC-7", "description": description}))
+    path.write_text(json.dumps({"id": "INC-7", "description": description, "requested_by": "oncall"}))
     code = main(["run", str(path), "--json", *flags])
     out = capsys.readouterr()
     assert code == expect, out.err
@@ -117,14 +117,23 @@ def test_apply_restarts_for_real(ec, tmp_path, capsys) -> None:
 
 
 def test_apply_scales_for_real(ec, tmp_path, capsys) -> None:
-    result = _run(tmp_path, capsys, "scale deployment awoooi-api to 3 replicas in namespace awoooi-staging",
+    result = _run(tmp_path, capsys, "scale deployment awoooi-api to 2 replicas in namespace awoooi-staging",
                   "--apply")
     [action] = result["actions"]
-    assert (action["status"], action["result"]["replicas"]) == ("executed", 3)
+    assert any(r.startswith("blast_radius: 1 -> 2 replicas") for r in action["reasons"]), "the real count was read"
+    assert (action["status"], action["result"]["replicas"]) == ("executed", 2)
     assert action["result"]["verification"]["outcome"] == "succeeded"
-    assert _deployment(ec)["spec"]["replicas"] == 3
+    assert _deployment(ec)["spec"]["replicas"] == 2
     real = [m for m in ec.mutations() if "dryRun" not in m["query"]]
     assert [m["path"] for m in real] == ["/apis/apps/v1/namespaces/awoooi-staging/deployments/awoooi-api/scale"]
+
+
+def test_a_large_scale_out_waits_for_approval_once_the_replica_count_is_known(ec, tmp_path, capsys) -> None:
+    result = _run(tmp_path, capsys, "scale deployment awoooi-api to 9 replicas in namespace awoooi-staging", "--apply")
+    [action] = result["actions"]
+    assert any(r.startswith("blast_radius: 1 -> 9 replicas") for r in action["reasons"])
+    assert (action["verdict"], action["status"]) == ("approval", "awaiting_approval")
+    assert _deployment(ec)["spec"]["replicas"] == 1 and not ec.mutations()
 
 
 def test_apply_set_in_executor_yaml(ec, tmp_path, capsys, monkeypatch) -> None:

@@ -155,7 +155,7 @@ def test_reasons_name_every_factor_and_the_score_is_their_sum():
         source="alertmanager", provider="rules", failed_attempts=2, degraded=True, recent_actions=1,
         last_action_age_s=300, current_replicas=2))
     factors = {c.factor: c.delta for c in verdict.contributions}
-    assert factors == pytest.approx({"class": 0.5, "blast_radius": 0.2, "source": 0.1, "provenance": 0.06,
+    assert factors == pytest.approx({"class": 0.5, "blast_radius": 0.35, "source": 0.1, "provenance": 0.06,
                                      "degraded": 0.05, "history": 0.02})
     assert verdict.risk == pytest.approx(min(1.0, sum(factors.values())))
     for c in verdict.contributions:
@@ -169,7 +169,7 @@ def test_blast_radius_is_relative_to_the_current_count():
     unknown = judge("scale_deployment", scale(8), facts=Facts(source="manual", requested_by="a"))
     radius = {name: next(c.delta for c in v.contributions if c.factor == "blast_radius")
               for name, v in (("small", small), ("big", big), ("unknown", unknown))}
-    assert radius == pytest.approx({"small": 0.05, "big": 0.2, "unknown": 0.0})
+    assert radius == pytest.approx({"small": 0.35 * 0.25 / 3, "big": 0.35 * 1.0 / 3, "unknown": 0.0})
     assert "unknown" in " ".join(unknown.reasons)
 
 
@@ -275,7 +275,7 @@ def test_a_scorer_over_its_budget_is_a_deny():
 def test_every_verdict_carries_the_policy_version():
     for name, args in (("kubectl_get", {"resource": "pods"}), ("restart_deployment", restart("awoooi-prod")),
                        ("restart_deployment", restart("kube-system")), ("nope", {})):
-        assert judge(name, args).policy_version == POLICY.version == "2026-11-21.2"
+        assert judge(name, args).policy_version == POLICY.version == "2026-11-21.3"
 
 
 def test_a_broken_policy_becomes_a_policy_load_with_the_error(tmp_path):
