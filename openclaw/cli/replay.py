@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _recording(target: str, settings: Any) -> Any:
-    from openclaw.replay.recording import from_bundle, from_store
+    from openclaw.replay.recording import from_bundle, from_store, recorded_approvals
     from openclaw.runs.audit import AuditLog
     from openclaw.runs.store import RunStore
 
@@ -44,7 +44,8 @@ def _recording(target: str, settings: Any) -> Any:
         return from_bundle(target)
     store = RunStore(settings.state_db)
     try:
-        return from_store(store, target, audit=AuditLog(settings.state_db))
+        return from_store(store, target, audit=AuditLog(settings.state_db),
+                          approvals=recorded_approvals(settings.state_db, target))
     finally:
         store.close()
 

@@ -63,13 +63,14 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from openclaw.replay.recording import from_store, scrub
+    from openclaw.replay.recording import from_store, recorded_approvals, scrub
     from openclaw.runs.audit import AuditLog
     from openclaw.settings import load_settings
 
     settings = load_settings()
     store = _store()
-    bundle = from_store(store, args.run_id, audit=AuditLog(settings.state_db)).as_bundle()
+    bundle = from_store(store, args.run_id, audit=AuditLog(settings.state_db),
+                        approvals=recorded_approvals(settings.state_db, args.run_id)).as_bundle()
     secrets = [s.get_secret_value() for s in (
         settings.providers.nvidia_api_key, settings.providers.gemini_api_key, settings.providers.anthropic_api_key,
         settings.telegram.bot_token, settings.server.api_token) if s is not None]

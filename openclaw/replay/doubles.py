@@ -67,3 +67,49 @@ class RecordedExecutor:
 
     def close(self) -> None:
         return None
+
+
+class RecordedFacts:
+    """The anti-flapping history and replica counts the original trust node saw, served in the same order.
+
+    Used as ``PipelineContext.history`` and ``.current_replicas`` in an exact replay, so a verdict that
+    depended on the run store or on the cluster is judged on the same facts again.
+    """
+
+    def __init__(self, recorded_actions: list[dict[str, Any]], *, clock: Any) -> None:
+        from openclaw.trust.actions import ProposedAction
+        from openclaw.trust.facts import target_of
+
+        self._clock = clock
+        self._history: dict[str, deque[tuple[int, float | None]]] = defaultdict(deque)
+        self._replicas: dict[tuple[str, str], deque[int | None]] = defaultdict(deque)
+        seen: dict[str, int] = defaultdict(int)
+        for action in recorded_actions:
+            facts = action.get("facts")
+            if not facts or not action.get("tool"):
+                continue
+            proposed = ProposedAction(action["name"], action["args"], action["tool"], action.get("tool_args") or {})
+            target = target_of(proposed)
+            if target is not None:
+                # The trust node adds earlier mutations of the same decision itself: take them out again.
+                stored = max(0, int(facts.get("recent_actions") or 0) - seen[target])
+                age = facts.get("last_action_age_s") if not seen[target] else None
+                self._history[target].append((stored, age))
+                seen[target] += 1
+            if action["tool"] == "scale_deployment":
+                args = action.get("tool_args") or {}
+                self._replicas[(args.get("namespace"), args.get("deployment"))].append(facts.get("current_replicas"))
+
+    def recent(self, target: str, since: float) -> Any:
+        from openclaw.runs.history import Recent
+
+        queue = self._history.get(target)
+        count, age = queue.popleft() if queue else (0, None)
+        return Recent(count, None if age is None else self._clock() - age)
+
+    def record(self, **_: Any) -> None:
+        return None
+
+    async def current_replicas(self, namespace: str, deployment: str) -> int | None:
+        queue = self._replicas.get((namespace, deployment))
+        return queue.popleft() if queue else None

@@ -110,3 +110,13 @@ def scrub(document: Any, secrets: list[str]) -> Any:
     for secret in sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True):
         text = text.replace(json.dumps(secret, ensure_ascii=False)[1:-1], "[redacted]")
     return json.loads(text)
+
+
+def recorded_approvals(db_path: Path, run_id: str) -> list[dict[str, Any]]:
+    """The signed decisions accepted for a run (public data: signatures, never keys)."""
+    from openclaw.runs.approvals import ApprovalStore
+
+    return [
+        {"person": d.person, "received_at": d.received_at, "decision": d.decision.model_dump(mode="json")}
+        for d in ApprovalStore(db_path).decisions(run_id)
+    ]

@@ -31,7 +31,7 @@ from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.providers.recording import replay_transports
 from openclaw.replay.diff import decision_view, diff, full_view
-from openclaw.replay.doubles import RecordedExecutor, ReplayRouter
+from openclaw.replay.doubles import RecordedExecutor, RecordedFacts, ReplayRouter
 from openclaw.replay.recording import Recording
 from openclaw.settings import Settings, load_settings, shipped_config_dir
 
@@ -104,6 +104,9 @@ async def _engine(
                      else ActionRunner(mode="plan", identity=identity))
     async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
         engine.context.audit = None  # replays never write the audit log
+        if execute == "recorded":  # judge on the facts the original saw (history, replica counts)
+            facts = RecordedFacts(rec.final_actions(), clock=engine.context.clock)
+            engine.context.history, engine.context.current_replicas = facts, facts.current_replicas
         yield engine, list(transports.values())
 
 
@@ -126,12 +129,34 @@ async def replay(rec: Recording) -> ReplayReport:
         config_dir = write_configs(rec.configs, Path(tmp) / "configs") if rec.configs else shipped_config_dir()
         settings = load_settings(config_dir=config_dir, home=Path(tmp) / "home", environ=_replay_environ(rec))
         async with _engine(settings, rec, live=False, execute="recorded") as (engine, transports):
-            result = await engine.run(incident, run_id=rec.run_id)
-            for answer in rec.resume_answers():
-                if result["status"] != "awaiting_approval":
-                    break
-                result = await engine.resume(rec.run_id, answer)
+            result = await _run_with_answers(engine, rec, incident)
     return _report("replay", rec, result, transports, view=full_view)
+
+
+async def _run_with_answers(engine: Engine, rec: Recording, incident: Incident) -> dict[str, Any]:
+    """Run the incident and resume the gate with the recorded answers (approvals are not counted again)."""
+    result = await engine.run(incident, run_id=rec.run_id)
+    for answer in rec.resume_answers():
+        if result["status"] != "awaiting_approval":
+            break
+        result = await engine.resume(rec.run_id, _rebind(answer, result, rec.result))
+    return result
+
+
+def _rebind(answer: Any, paused: dict[str, Any], original: dict[str, Any]) -> Any:
+    """The recorded answer re-addressed to the replay's actions: each digest covers a fresh nonce, so the
+    answer for action i is given action i's new digest, but only when that action is the same action
+    (name and arguments); otherwise the gate ignores it, as it would in production."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("actions"), dict):
+        return answer
+    now = {str(a["index"]): a for a in paused.get("actions", [])}
+    was = {str(a["index"]): a for a in original.get("actions", [])}
+    rebound = {}
+    for index, tally in answer["actions"].items():
+        action, before = now.get(index), was.get(index)
+        same = action is not None and before is not None and (action["name"], action["args"]) == (before["name"], before["args"])
+        rebound[index] = {**tally, "digest": action["digest"]} if same and isinstance(tally, dict) else tally
+    return {**answer, "actions": rebound}
 
 
 def _what_if_settings(tmp: str, config_dir: Path | None, live: bool, rec: Recording) -> Settings:
@@ -187,11 +212,7 @@ async def _checkpoint_before(rec: Recording, node: str, checkpoint_db: Path | No
     config_dir = write_configs(rec.configs, scratch / "configs") if rec.configs else shipped_config_dir()
     settings = load_settings(config_dir=config_dir, home=scratch / "home", environ=_replay_environ(rec))
     async with _engine(settings, rec, live=False, execute="recorded") as (engine, _):
-        result = await engine.run(_incident(rec), run_id=rec.run_id)
-        for answer in rec.resume_answers():
-            if result["status"] != "awaiting_approval":
-                break
-            result = await engine.resume(rec.run_id, answer)
+        await _run_with_answers(engine, rec, _incident(rec))
         values = await _values_before(engine.graph, config, node)
     if values is None:
         raise UsageError(f"run {rec.run_id} never reached {node}; nothing to fork from")

@@ -166,3 +166,47 @@ def test_replay_all_lists_changed_decisions(recorded, tmp_path, capsys):
 def test_replay_usage_errors(argv, capsys):
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("openclaw: error:")
+
+
+def test_an_approved_run_replays_identically_without_counting_again(tmp_path, monkeypatch, capsys):
+    from openclaw.approvals.approvers import add_approver
+    from openclaw.approvals.keys import generate_keypair
+    from openclaw.runs.approvals import ApprovalStore
+
+    configs = _configs(tmp_path)
+    pair = generate_keypair("alice", tmp_path / "keys")
+    add_approver(configs / "approvers.yaml", "alice", pair.public_key, ["sre"])
+    monkeypatch.setenv("OPENCLAW_CONFIG_DIR", str(configs))
+    incident = tmp_path / "prod.json"
+    incident.write_text(json.dumps({"description": "please restart the awoooi-api deployment", "requested_by": "bob"}))
+    assert main(["run", str(incident), "--json"]) == 0
+    run_id = _lines(capsys.readouterr().out)[0]["run_id"]
+    assert main(["approve", run_id, "--key", str(pair.private_path)]) == 0
+    capsys.readouterr()
+    assert main(["runs", "show", run_id, "--json"]) == 0
+    approved = _lines(capsys.readouterr().out)[0]
+    assert approved["status"] == "completed" and approved["actions"][0]["status"] == "planned"
+    stored = len(ApprovalStore(load_settings().state_db).decisions(run_id))
+
+    assert main(["replay", run_id, "--json"]) == 0
+    report = _lines(capsys.readouterr().out)[0]
+    assert report["identical"] is True, report["differences"]
+    assert report["replay"]["actions"][0]["approvals"][0]["approver"] == "alice"
+    assert len(ApprovalStore(load_settings().state_db).decisions(run_id)) == stored, "no approval counted again"
+    assert main(["runs", "export", run_id]) == 0
+    bundle = json.loads(capsys.readouterr().out)
+    assert bundle["approvals"][0]["person"] == "alice" and bundle["approvals"][0]["decision"]["signature"]
+
+
+def test_a_verdict_that_depended_on_history_replays_identically(tmp_path, capsys):
+    incident = tmp_path / "flap.json"
+    incident.write_text(json.dumps({"description": "restart deployment awoooi-api in namespace awoooi-staging",
+                                    "requested_by": "bob"}))
+    results = []
+    for _ in range(5):
+        assert main(["run", str(incident), "--json"]) == 0
+        results.append(_lines(capsys.readouterr().out)[0])
+    last = results[-1]
+    assert last["actions"][0]["verdict"] == "approval", "anti-flapping: the fifth restart waits"
+    assert main(["replay", last["run_id"], "--json"]) == 0
+    assert _lines(capsys.readouterr().out)[0]["identical"] is True
