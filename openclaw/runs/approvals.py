@@ -18,15 +18,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openclaw.approvals.signing import SignedDecision
-from openclaw.errors import StoreError
+from openclaw.runs.sqlite import immediate, session
 
-BUSY_TIMEOUT_S = 10.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_approvals (
@@ -63,35 +62,17 @@ class ApprovalStore:
 
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
+        with self._connect():
+            pass
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the approvals table in {self.db_path}: {exc}; check OPENCLAW_HOME") from exc
-        try:
-            yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"approvals in {self.db_path}: {exc}") from exc
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        # FULL: an accepted signature must survive a power cut.
+        return session(self.db_path, what="the approvals table", schema=_SCHEMA)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._connect() as conn, immediate(conn):
+            yield conn
 
     def add(self, person: str, decision: SignedDecision, *, received_at: str) -> bool:
         """Store an accepted decision; False when this person's decision of this kind is already stored."""

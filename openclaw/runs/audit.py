@@ -15,16 +15,15 @@ not tamper-proof: someone who can rewrite the whole file can rebuild it. Copy
 ``head()`` somewhere else (a ticket, a log shipper) to anchor it.
 
 Writes take ``BEGIN IMMEDIATE`` so several processes can append safely; WAL mode and a
-busy timeout let readers and writers overlap. Each call opens its own connection, so an
-``AuditLog`` may be shared between threads.
+busy timeout let readers and writers overlap (openclaw.runs.sqlite). Each call opens its
+own connection, so an ``AuditLog`` may be shared between threads.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,9 +31,9 @@ from typing import Any
 
 from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
 from openclaw.errors import StoreError
+from openclaw.runs.sqlite import immediate, session
 
 GENESIS_HASH = "0" * 64
-DEFAULT_BUSY_TIMEOUT_S = 10.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -91,58 +90,17 @@ def entry_hash(seq: int, at: str, kind: str, run_id: str | None, payload: dict[s
 class AuditLog:
     """The audit log in the SQLite file ``db_path`` (created with its directory when missing)."""
 
-    def __init__(self, db_path: Path | str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+    def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
-        self.busy_timeout_s = busy_timeout_s
-        self._ready = False
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the audit log at {self.db_path}: {exc}") from exc
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            if not self._ready:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(_SCHEMA)
-                self._ready = True
-            yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"audit log {self.db_path}: {exc}") from exc
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        # NORMAL (see openclaw.runs.sqlite): written on every run; a power cut may lose the newest
+        # entries but never breaks the chain.
+        return session(self.db_path, what="the audit log", schema=_SCHEMA, synchronous="NORMAL")
 
     def append(self, kind: str, run_id: str | None, payload: dict[str, Any], *, at: datetime | None = None) -> AuditEntry:
         """Append one entry and move the head; returns it. ``payload`` must be JSON (no NaN)."""
-        if not kind or not isinstance(kind, str):
-            raise ValueError("audit entry kind must be a non-empty string")
-        payload = json.loads(canonical_json(payload))  # refuse what the chain cannot carry; private copy
-        stamp = iso_utc(at or datetime.now(UTC))
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-                if row is None:
-                    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
-                digest = entry_hash(seq, stamp, kind, run_id, payload, prev)
-                conn.execute(
-                    "INSERT INTO audit_log (seq, at, kind, run_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (seq, stamp, kind, run_id, canonical_json(payload).decode("utf-8"), prev, digest),
-                )
-                conn.execute(
-                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-                    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                    (seq, digest),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return AuditEntry(seq, stamp, kind, run_id, payload, prev, digest)
+        return self.append_many([(kind, run_id, payload)], at=at)[0]
 
     def append_many(
         self, items: list[tuple[str, str | None, dict[str, Any]]], *, at: datetime | None = None
@@ -157,32 +115,26 @@ class AuditLog:
             prepared.append((kind, run_id, json.loads(canonical_json(payload))))
         stamp = iso_utc(at or datetime.now(UTC))
         out: list[AuditEntry] = []
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-                if row is None:
-                    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
-                for kind, run_id, payload in prepared:
-                    seq += 1
-                    digest = entry_hash(seq, stamp, kind, run_id, payload, prev)
-                    conn.execute(
-                        "INSERT INTO audit_log (seq, at, kind, run_id, payload, prev_hash, hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (seq, stamp, kind, run_id, canonical_json(payload).decode("utf-8"), prev, digest),
-                    )
-                    out.append(AuditEntry(seq, stamp, kind, run_id, payload, prev, digest))
-                    prev = digest
+        with self._connect() as conn, immediate(conn):
+            row = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+            if row is None:
+                row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            for kind, run_id, payload in prepared:
+                seq += 1
+                digest = entry_hash(seq, stamp, kind, run_id, payload, prev)
                 conn.execute(
-                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-                    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                    (seq, prev),
+                    "INSERT INTO audit_log (seq, at, kind, run_id, payload, prev_hash, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (seq, stamp, kind, run_id, canonical_json(payload).decode("utf-8"), prev, digest),
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                out.append(AuditEntry(seq, stamp, kind, run_id, payload, prev, digest))
+                prev = digest
+            conn.execute(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                (seq, prev),
+            )
         return out
 
     def entries(self, run_id: str | None = None) -> list[AuditEntry]:

@@ -6,23 +6,21 @@ happened within the policy's window and how long ago the last one was. Planned a
 dry-run mutations count as well as executed ones, so the limits behave the same
 without a cluster. Times are epoch seconds from the pipeline's clock.
 
-Each call opens its own connection (WAL, busy timeout), like the audit log, so any
+Each call opens its own connection (openclaw.runs.sqlite), like the audit log, so any
 number of processes may record and read at once.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from openclaw.errors import StoreError
+from openclaw.runs.sqlite import session
 
 COUNTED_STATUSES = ("planned", "dry_run", "executed")
 """Outcomes that count as a mutation of the target."""
-BUSY_TIMEOUT_S = 5.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_action_history (
@@ -35,7 +33,6 @@ CREATE TABLE IF NOT EXISTS openclaw_action_history (
 );
 CREATE INDEX IF NOT EXISTS openclaw_action_history_target ON openclaw_action_history (target, at);
 """
-_READY: set[Path] = set()
 
 
 @dataclass(frozen=True)
@@ -52,22 +49,9 @@ class History:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the action history in {self.db_path}: {exc}; check OPENCLAW_HOME") from exc
-        try:
-            if self.db_path not in _READY:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(_SCHEMA)
-                _READY.add(self.db_path)
-            yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"action history {self.db_path}: {exc}") from exc
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        # NORMAL: written on every mutating run; losing the newest row on a power cut only shortens the window.
+        return session(self.db_path, what="the action history", schema=_SCHEMA, synchronous="NORMAL")
 
     def record(self, *, target: str, tool: str, run_id: str, status: str, at: float) -> None:
         """Append one mutation attempt (any status; only ``COUNTED_STATUSES`` count)."""

@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openclaw.errors import ExecutionError, StoreError
+from openclaw.runs.sqlite import immediate, session
 
-BUSY_TIMEOUT_S = 10.0
-"""How long a connection waits for another process's write lock, in seconds."""
 
 UNKNOWN_OUTCOME = "outcome unknown; check the deployment before retrying"
 
@@ -64,43 +63,14 @@ CREATE TABLE IF NOT EXISTS openclaw_target_locks (
 """
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        return conn
-    except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"cannot open the state database {path}: {exc}; check OPENCLAW_HOME") from exc
+_WHAT = "the idempotency ledger"
 
 
 @contextmanager
 def _write(path: Path) -> Iterator[sqlite3.Connection]:
-    """One ``BEGIN IMMEDIATE`` transaction; commits on success, rolls back on error."""
-    conn = _connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise StoreError(f"state database {path}: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def _ensure_schema(path: Path) -> None:
-    conn = _connect(path)
-    try:
-        conn.executescript(_SCHEMA)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot create the ledger tables in {path}: {exc}") from exc
-    finally:
-        conn.close()
+    """One ``BEGIN IMMEDIATE`` transaction, fsynced (FULL): a forgotten claim could repeat a mutation."""
+    with session(path, what=_WHAT, schema=_SCHEMA) as conn, immediate(conn):
+        yield conn
 
 
 @dataclass(frozen=True)
@@ -144,7 +114,8 @@ class ActionLedger:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        _ensure_schema(self.path)
+        with session(self.path, what=_WHAT, schema=_SCHEMA):
+            pass
 
     def claim(self, run_id: str, digest: str, *, owner: str, takeover: bool = False) -> Claim:
         """Write an ``in_progress`` record unless one exists; see ``Claim`` for the states.
@@ -197,17 +168,12 @@ class ActionLedger:
 
     def get(self, run_id: str, digest: str) -> Claim | None:
         """The record for a key, or None (read-only; ``state`` is ``done`` or ``in_progress``)."""
-        conn = _connect(self.path)
-        try:
+        with session(self.path, what=_WHAT, schema=_SCHEMA) as conn:
             row = conn.execute(
                 "SELECT owner, state, status, result, claimed_at FROM openclaw_action_ledger"
                 " WHERE run_id = ? AND digest = ?",
                 (run_id, digest),
             ).fetchone()
-        except sqlite3.Error as exc:
-            raise StoreError(f"state database {self.path}: {exc}") from exc
-        finally:
-            conn.close()
         if row is None:
             return None
         owner, state, status, result, claimed_at = row
@@ -253,7 +219,8 @@ class TargetLocks:
     def __init__(self, path: str | Path, *, poll_interval_s: float = 0.05) -> None:
         self.path = Path(path)
         self.poll_interval_s = poll_interval_s
-        _ensure_schema(self.path)
+        with session(self.path, what=_WHAT, schema=_SCHEMA):
+            pass
 
     def try_acquire(self, target: str, *, owner: str, ttl_s: float = 300.0) -> tuple[str, float] | None:
         """Take the lock if free, expired or already ours; else return ``(holder, expires_at)``."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw.errors import RunNotFound, StoreError
+from openclaw.runs.sqlite import connect, immediate
 
 MAX_RAW_INPUT_CHARS = 1_000_000
 """Raw input kept for a rejected incident, in characters (the rest is cut and marked)."""
@@ -69,15 +70,7 @@ class RunStore:
     def __init__(self, db_path: Path) -> None:
         self.path = Path(db_path)
         self._lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA busy_timeout = 10000")
-            self._conn.executescript(_SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the run store {self.path}: {exc}; check OPENCLAW_HOME") from exc
+        self._conn = connect(self.path, what="the run store", schema=_SCHEMA, synchronous="NORMAL", shared=True)
 
     def close(self) -> None:
         with self._lock:
@@ -87,13 +80,8 @@ class RunStore:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
+                with immediate(self._conn):
                     yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"run store {self.path}: {exc}") from exc
 

@@ -1,0 +1,79 @@
+"""One way to open the state database (SQLite, WAL) and to write to it, shared by every table owner.
+
+Several processes share the file (the CLI, the HTTP service, approvers' commands), so
+every connection sets a busy timeout and WAL, and every write is one ``BEGIN IMMEDIATE``
+transaction: writers queue on SQLite's lock instead of failing or corrupting each other.
+
+``synchronous`` is chosen per table by what a lost commit would cost after a power cut
+(an application crash loses nothing in either mode): ``FULL`` (an fsync per commit) for
+the idempotency ledger and the approvals, where a forgotten row could repeat a mutation
+or drop a signature; ``NORMAL`` for the run store, the audit log and the history, which
+are written on every run. In WAL mode ``NORMAL`` never corrupts the file or breaks the
+audit chain; it can only lose the newest commits on power loss.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from openclaw.errors import StoreError
+
+BUSY_TIMEOUT_S = 10.0
+"""How long a connection waits for another process's write lock, in seconds."""
+
+Synchronous = Literal["FULL", "NORMAL"]
+_SCHEMAS_READY: set[tuple[Path, str]] = set()
+_SETUP_LOCK = threading.Lock()
+
+
+def connect(path: Path, *, what: str, schema: str | None = None, synchronous: Synchronous = "FULL",
+            shared: bool = False) -> sqlite3.Connection:
+    """A configured connection to ``path``; ``schema`` (CREATE ... IF NOT EXISTS) runs once per process.
+
+    ``what`` names the table owner in errors. ``shared`` allows use from several threads (the caller locks).
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        if schema is not None and (path, schema) not in _SCHEMAS_READY:
+            with _SETUP_LOCK:  # one thread at a time switches to WAL and creates tables
+                if (path, schema) not in _SCHEMAS_READY:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.executescript(schema)
+                    _SCHEMAS_READY.add((path, schema))
+        return conn
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot open {what} in {path}: {exc}; check OPENCLAW_HOME") from exc
+
+
+@contextmanager
+def session(path: Path, *, what: str, schema: str | None = None,
+            synchronous: Synchronous = "FULL") -> Iterator[sqlite3.Connection]:
+    """A connection for one unit of work, closed afterwards; SQLite errors become StoreError."""
+    conn = connect(path, what=what, schema=schema, synchronous=synchronous)
+    try:
+        yield conn
+    except sqlite3.Error as exc:
+        raise StoreError(f"{what} in {path}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` transaction on ``conn``: committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
