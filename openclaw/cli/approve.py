@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--ttl", metavar="SECONDS", type=float, default=3600.0,
                        help="how long the signature stays valid (default 3600)")
         p.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+        p.add_argument("--apply", action="store_true",
+                       help="when this completes the quorum, apply the approved mutations (default: dry run)")
+        p.add_argument("--context", metavar="NAME", help="kubeconfig context (use the one the run was judged for)")
         p.set_defaults(handler=_handle, kind=kind)
 
 
@@ -53,7 +56,8 @@ def _handle(args: argparse.Namespace) -> int:
     from openclaw.settings import load_settings
     from openclaw.signoff import approver_for_key, load_current_approvers
 
-    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    settings = load_settings(config_dir=getattr(args, "config_dir", None), apply=getattr(args, "apply", False),
+                             kube_context=getattr(args, "context", None))
     config = load_current_approvers(settings.config_dir)
     entry = approver_for_key(config, args.key, config_dir=settings.config_dir)
     if args.print_only:
