@@ -89,6 +89,8 @@ class ServerSettings(_Section):
     """OPENCLAW_API_TOKEN: when set, the HTTP API requires 'Authorization: Bearer <token>'."""
     max_body_bytes: int = 1_048_576
     """Largest request body the HTTP API accepts, in bytes."""
+    expiry_sweep_s: float = 30.0
+    """Seconds between sweeps that end approval requests past their expiry (0: no sweep)."""
 
 
 class Settings(_Section):

@@ -283,6 +283,27 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
 
 
+async def overdue(engine: Any, *, now: datetime | None = None) -> list[str]:
+    """Paused runs with a request past its ``expires_at`` (they stay paused until someone settles them)."""
+    now = now or now_of(engine)
+    found = []
+    for row in engine.store.list(limit=100_000, status="awaiting_approval"):
+        try:
+            values = await _values(engine, row["run_id"])
+        except RunNotFound:
+            continue
+        if any(_expired(a, now) for a in waiting(values)):  # type: ignore[arg-type]
+            found.append(row["run_id"])
+    return found
+
+
+async def expire_overdue(engine: Any, *, now: datetime | None = None) -> list[Settlement]:
+    """Settle every :func:`overdue` run: one whose requests are now all final resumes and ends ``expired``
+    (or with what was approved). The HTTP service runs this periodically; ``openclaw runs expire`` once."""
+    now = now or now_of(engine)
+    return [await settle(engine, run_id, now=now) for run_id in await overdue(engine, now=now)]
+
+
 async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, now: datetime) -> None:
     """After a refusal: if the refused action's request has expired, finalise the run (best effort)."""
     action = next((a for a in waiting(values) if a["index"] == index), None)  # type: ignore[arg-type]

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--json", action="store_true", help="the run-result JSON")
     show.set_defaults(handler=_show)
+    expire = verbs.add_parser("expire", help="end approval requests past their expiry (for cron; `serve` does it itself)")
+    expire.add_argument("--json", action="store_true", help="one JSON object per settled run")
+    expire.set_defaults(handler=_expire)
     export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
     export.add_argument("run_id", metavar="RUN_ID")
     export.set_defaults(handler=_export)
@@ -75,4 +78,24 @@ def _export(args: argparse.Namespace) -> int:
         settings.providers.nvidia_api_key, settings.providers.gemini_api_key, settings.providers.anthropic_api_key,
         settings.telegram.bot_token, settings.server.api_token) if s is not None]
     sys.stdout.write(json.dumps(scrub(bundle, secrets), ensure_ascii=False) + "\n")
+    return 0
+
+
+def _expire(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from openclaw.settings import load_settings
+    from openclaw.signoff import expire_overdue
+    from openclaw.wiring import open_engine
+
+    async def go() -> list:
+        async with open_engine(load_settings()) as engine:
+            return await expire_overdue(engine)
+
+    settled = asyncio.run(go())
+    for s in settled:
+        line = {"run_id": s.run_id, "status": s.status, "resumed": s.resumed}
+        print(json.dumps(line) if args.json else f"{s.run_id}: {s.status}" + (" (resumed)" if s.resumed else ""))
+    if not settled and not args.json:
+        print("no approval request is past its expiry")
     return 0

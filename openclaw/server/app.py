@@ -74,6 +74,8 @@ def create_app(
             async with open_engine(settings, registry=registry, callbacks=list(telemetry.callbacks)) as engine:
                 service = IncidentService(engine, telemetry.metrics, grace_s=shutdown_grace_s)
                 app.state.service = service
+                if settings.server.expiry_sweep_s > 0:
+                    service.start_expiry_sweep(settings.server.expiry_sweep_s)
                 try:
                     yield
                 finally:

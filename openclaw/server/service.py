@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from openclaw.engine import Engine, new_run_id
@@ -63,6 +64,7 @@ class IncidentService:
         self._inflight: dict[str, _InFlight] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._run_locks: dict[str, asyncio.Lock] = {}
+        self._sweeper: asyncio.Task[None] | None = None
         metrics.count_pending_with(self.pending_approvals)
 
     # --- incidents ---------------------------------------------------------------------
@@ -148,6 +150,30 @@ class IncidentService:
             count += sum(1 for a in result.get("actions", []) if a.get("status") == "awaiting_approval")
         return float(count)
 
+    # --- expiry --------------------------------------------------------------------------
+
+    async def expire_overdue(self, *, now: datetime | None = None) -> list[Any]:
+        """End approval requests past their expiry, each run under its lock like an approval (and counted)."""
+        from openclaw.signoff import overdue, settle
+
+        return [
+            await self.decide(run_id, lambda run_id=run_id: settle(self.engine, run_id, now=now))
+            for run_id in await overdue(self.engine, now=now)
+        ]
+
+    def start_expiry_sweep(self, interval_s: float) -> None:
+        """Run :meth:`sweep_expired` in the background until :meth:`aclose`."""
+        self._sweeper = asyncio.ensure_future(self.sweep_expired(interval_s))
+
+    async def sweep_expired(self, interval_s: float) -> None:
+        """Every ``interval_s`` seconds, :meth:`expire_overdue`; a failed sweep is logged and retried."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.expire_overdue()
+            except Exception:  # noqa: BLE001 - the sweep must outlive one bad run
+                log.exception("approval expiry sweep failed; retrying in %.0f s", interval_s)
+
     # --- tasks ---------------------------------------------------------------------------
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
@@ -166,7 +192,10 @@ class IncidentService:
         return len(self._tasks)
 
     async def aclose(self) -> None:
-        """Wait up to ``grace_s`` for runs in flight, then cancel the rest."""
+        """Stop the expiry sweep; wait up to ``grace_s`` for runs in flight, then cancel the rest."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=self.grace_s)
