@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,10 @@ def _short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _created(row: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
+
+
 def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None) -> int:
     from openclaw.errors import UsageError
     from openclaw.replay.recording import from_store
@@ -115,11 +119,13 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
     since = None
     if args.since:
         try:
-            since = datetime.fromisoformat(args.since.replace("Z", "+00:00")).isoformat()
+            parsed = datetime.fromisoformat(args.since.replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(f"--since {args.since!r} is not an ISO 8601 date") from None
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # a bare date means UTC
+        since = parsed.astimezone(UTC)
     store = RunStore(settings.state_db)
-    rows = [r for r in store.list(limit=100_000) if since is None or r["created_at"] >= since[:19]]
+    rows = [r for r in store.list(limit=100_000) if since is None or _created(r) >= since]
 
     async def go() -> list[Any]:
         reports = []

@@ -16,6 +16,7 @@ difference is noted on the tape.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import defaultdict, deque
@@ -30,6 +31,7 @@ import httpx2
 MAX_BODY_CHARS = 200_000
 """Largest response body kept per exchange, in characters (the rest is cut and marked)."""
 _KEPT_HEADERS = ("content-type", "retry-after")
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @dataclass
@@ -80,8 +82,9 @@ class RecordingTransport:
         try:
             response = await self.inner.handle_async_request(request)
             content = await response.aread()
-        except Exception as exc:
-            entry.update(error={"type": type(exc).__name__, "message": str(exc)[:500]},
+        except BaseException as exc:  # a timeout cancels the request: record that too, then re-raise
+            error = "cancelled" if isinstance(exc, asyncio.CancelledError) else type(exc).__name__
+            entry.update(error={"type": error, "message": str(exc)[:500]},
                          latency_ms=round((time.perf_counter() - started) * 1000, 3))
             tape.exchanges.append(entry)
             raise
@@ -92,8 +95,10 @@ class RecordingTransport:
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
         )
         tape.exchanges.append(entry)
+        # ``content`` is decoded: the rebuilt response must not announce an encoding or a length of the wire.
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
         return _module(self.flavour).Response(
-            status_code=response.status_code, headers=response.headers, content=content, request=request
+            status_code=response.status_code, headers=headers, content=content, request=request
         )
 
     async def aclose(self) -> None:
@@ -124,6 +129,8 @@ class ReplayTransport:
         if recorded.get("request") != sent:
             self.mismatches.append({"vendor": self.vendor, "request": sent, "recorded": recorded.get("request")})
         error = recorded.get("error")
+        if error and error.get("type") == "cancelled":  # the original attempt timed out waiting
+            raise mod.ReadTimeout("replay: the recorded attempt timed out", request=request)
         if error:
             cls = getattr(mod, error.get("type", ""), None)
             if not (isinstance(cls, type) and issubclass(cls, mod.TransportError)):
@@ -140,15 +147,18 @@ class ReplayTransport:
         return None
 
 
+VENDORS = ("nim", "gemini", "claude", "ollama")
+
+
 def replay_transports(exchanges: list[dict[str, Any]]) -> dict[str, ReplayTransport]:
-    """One replaying transport per vendor seen in the recording (ollama on httpx, the rest on httpx2)."""
-    vendors = defaultdict(list)
+    """A replaying transport for every vendor (ollama on httpx, the rest on httpx2): a vendor the recording
+    never reached answers nothing (connection error), so a replay can never reach the network."""
+    vendors: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for x in exchanges:
         vendors[x.get("vendor")].append(x)
-    return {
-        v: ReplayTransport(v, xs, flavour="httpx" if v == "ollama" else "httpx2") for v, xs in vendors.items() if v
-    }
+    names = [*VENDORS, *(v for v in vendors if v and v not in VENDORS)]
+    return {v: ReplayTransport(v, vendors.get(v, []), flavour="httpx" if v == "ollama" else "httpx2") for v in names}
 
 
-def recording_transports(vendors: Iterable[str] = ("nim", "gemini", "claude", "ollama")) -> dict[str, RecordingTransport]:
+def recording_transports(vendors: Iterable[str] = VENDORS) -> dict[str, RecordingTransport]:
     return {v: RecordingTransport(v, flavour="httpx" if v == "ollama" else "httpx2") for v in vendors}

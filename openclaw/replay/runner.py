@@ -104,7 +104,7 @@ async def _engine(
                      else ActionRunner(mode="plan", identity=identity))
     async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
         engine.context.audit = None  # replays never write the audit log
-        if execute == "recorded":  # judge on the facts the original saw (history, replica counts)
+        if not live:  # judge on the facts the original saw (history, replica counts), not today's store
             facts = RecordedFacts(rec.final_actions(), clock=engine.context.clock)
             engine.context.history, engine.context.current_replicas = facts, facts.current_replicas
         yield engine, list(transports.values())
@@ -118,7 +118,8 @@ def _report(mode: Mode, rec: Recording, result: dict[str, Any], transports: list
     differences = [d.as_dict() for d in diff(view(rec.result), view(result))]
     mismatches = _mismatches(transports)
     for i, m in enumerate(mismatches):
-        differences.append({"field": f"llm_request[{m['vendor']}#{i}]", "original": m["recorded"], "replay": m["request"]})
+        where = f"llm_request[{m['vendor']}#{i}]"
+        differences.extend(d.as_dict() for d in diff(m["recorded"], m["request"], where))
     return ReplayReport(mode, rec.run_id, not differences, differences, rec.result, result, mismatches)
 
 
@@ -198,16 +199,20 @@ async def fork(
 async def _checkpoint_before(rec: Recording, node: str, checkpoint_db: Path | None, scratch: Path) -> dict[str, Any]:
     """The state values of the checkpoint just before ``node`` first ran: from the local checkpoint
     database when it still has the run, else from an exact replay of the recording."""
+    import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     from graphs.decision_pipeline import build_graph
 
     config = {"configurable": {"thread_id": rec.run_id}}
     if checkpoint_db is not None and checkpoint_db.exists():
-        async with AsyncSqliteSaver.from_conn_string(str(checkpoint_db)) as saver:
-            values = await _values_before(build_graph().compile(checkpointer=saver), config, node)
-            if values is not None:
-                return values
+        conn = await aiosqlite.connect(f"file:{checkpoint_db}?mode=ro", uri=True)  # never write the real one
+        try:
+            values = await _values_before(build_graph().compile(checkpointer=AsyncSqliteSaver(conn)), config, node)
+        finally:
+            await conn.close()
+        if values is not None:
+            return values
     scratch.mkdir(parents=True)
     config_dir = write_configs(rec.configs, scratch / "configs") if rec.configs else shipped_config_dir()
     settings = load_settings(config_dir=config_dir, home=scratch / "home", environ=_replay_environ(rec))

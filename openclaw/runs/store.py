@@ -112,7 +112,7 @@ class RunStore:
                    ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
                        result = excluded.result, error = excluded.error,
                        incident = COALESCE(excluded.incident, openclaw_runs.incident),
-                       config_hashes = COALESCE(excluded.config_hashes, openclaw_runs.config_hashes)""",
+                       config_hashes = COALESCE(openclaw_runs.config_hashes, excluded.config_hashes)""",
                 (
                     result["run_id"], result.get("incident_id"), result["status"], result["created_at"], now,
                     json.dumps(incident) if incident is not None else None, raw_input,

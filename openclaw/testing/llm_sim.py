@@ -116,10 +116,12 @@ class LLMSimulator:
     """A loopback server speaking the OpenAI and Ollama chat protocols; see the module docstring.
 
     ``with LLMSimulator() as sim:`` or ``sim.start()`` / ``sim.stop()``. Port 0 picks a free port.
+    ``gzip=True`` compresses JSON responses for clients that accept it, as the real vendors do.
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, *, gzip: bool = False) -> None:
         self._port = port
+        self.gzip = gzip
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
         self.closing = threading.Event()

@@ -8,6 +8,7 @@ request never blocks the others; :meth:`SimServer.close_connections` wakes them 
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import socket
@@ -28,6 +29,8 @@ class Backend(Protocol):
     """What the handler needs from the simulator."""
 
     closing: threading.Event
+    gzip: bool
+    """Compress JSON responses (Content-Encoding: gzip) when the client accepts it, as real vendors do."""
 
     def record(self, request: RecordedRequest) -> int:
         """Store the request; return its sequence number (1, 2, ...)."""
@@ -164,6 +167,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(obj).encode(), "application/json", extra)
 
     def _send(self, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        if self.server.sim.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+            data = gzip.compress(data)
+            extra = {**(extra or {}), "Content-Encoding": "gzip"}
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

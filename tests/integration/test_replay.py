@@ -54,7 +54,7 @@ def recorded(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("OPENCLAW_CONFIG_DIR", str(_configs(tmp_path)))
     incident = tmp_path / "incident.json"
     incident.write_text(json.dumps(INCIDENT))
-    with LLMSimulator() as sim, emulated_cluster(tmp_path) as cluster:
+    with LLMSimulator(gzip=True) as sim, emulated_cluster(tmp_path) as cluster:  # gzip, as real vendors answer
         sim.set_default(RESTART, prefix="nim")
         for key, value in SECRETS.items():
             monkeypatch.setenv(key, value)
@@ -64,7 +64,8 @@ def recorded(tmp_path, monkeypatch, capsys):
         monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig_path))
         assert main(["run", str(incident), "--json"]) == 0
         [result] = _lines(capsys.readouterr().out)
-        assert sim.chat_requests(prefix="nim"), "the decision went to the simulator"
+        [request] = sim.chat_requests(prefix="nim")
+        assert "gzip" in request.headers.get("accept-encoding", ""), "the answer came back compressed"
         mutations = len(cluster.mutations())
     assert result["decision"]["provider"] == "nim"
     assert result["actions"][0]["status"] == "dry_run"
@@ -84,7 +85,15 @@ def test_replay_is_identical_with_simulator_and_cluster_gone(recorded, capsys):
     assert "identical" in capsys.readouterr().out
 
 
-def test_recording_holds_exchanges_and_no_secret(recorded, capsys):
+def test_recording_holds_exchanges_and_no_secret(recorded, capsys, monkeypatch):
+    home = load_settings().home
+    for path in home.rglob("*"):  # the store itself, not only the (scrubbed) export
+        if path.is_file():
+            raw = path.read_bytes()
+            for secret in SECRETS.values():
+                assert secret.encode() not in raw, f"{secret} found in {path}"
+    for key in SECRETS:
+        monkeypatch.delenv(key)  # nothing for the export's scrubber to know: the record must be clean by itself
     assert main(["runs", "export", recorded["run_id"]]) == 0
     text = capsys.readouterr().out
     bundle = json.loads(text)
@@ -126,7 +135,9 @@ def test_a_changed_prompt_is_listed(recorded, tmp_path, monkeypatch, capsys):
     assert report["identical"] is False
     [mismatch] = report["request_mismatches"]
     assert "Always be brief." in json.dumps(mismatch["request"]) and "Always be brief." not in json.dumps(mismatch["recorded"])
-    assert any(d["field"].startswith("llm_request[nim") for d in report["differences"])
+    [changed] = [d for d in report["differences"] if d["field"].startswith("llm_request[")]
+    assert changed["field"] == "llm_request[nim#0].messages[0].content", "named down to the changed field"
+    assert changed["replay"].endswith("Always be brief.\n") and not changed["original"].endswith("brief.\n")
 
 
 def _stricter_policy(tmp_path: Path) -> Path:
@@ -210,3 +221,33 @@ def test_a_verdict_that_depended_on_history_replays_identically(tmp_path, capsys
     assert last["actions"][0]["verdict"] == "approval", "anti-flapping: the fifth restart waits"
     assert main(["replay", last["run_id"], "--json"]) == 0
     assert _lines(capsys.readouterr().out)[0]["identical"] is True
+    assert main(["replay", "--all"]) == 0, "what-if runs judge on the recorded history too: nothing changed"
+    assert "5 run(s) decided again; 0 changed" in capsys.readouterr().out
+    assert main(["replay", "--all", "--since", "2999-01-01"]) == 0
+    assert "0 run(s) decided again" in capsys.readouterr().out
+
+
+def test_a_timed_out_attempt_replays_as_a_timeout(tmp_path, monkeypatch, capsys):
+    from openclaw.testing.llm_sim import Stall
+
+    configs = _configs(tmp_path)
+    routing = yaml.safe_load((configs / "routing.yaml").read_text())
+    routing["attempt_timeout_s"] = 0.5
+    (configs / "routing.yaml").write_text(yaml.safe_dump(routing))
+    monkeypatch.setenv("OPENCLAW_CONFIG_DIR", str(configs))
+    incident = tmp_path / "slow.json"
+    incident.write_text(json.dumps({"description": "Show me all pods in awoooi-prod namespace"}))
+    with LLMSimulator() as sim:
+        sim.enqueue(Stall(3), prefix="nim")
+        sim.set_default(ToolCall("kubectl_get", {"resource": "pods", "namespace": "awoooi-prod"}), prefix="gemini")
+        monkeypatch.setenv("NVIDIA_API_KEY", "nvapi-x")
+        monkeypatch.setenv("NVIDIA_API_BASE_URL", sim.openai_url("nim"))
+        monkeypatch.setenv("GEMINI_API_KEY", "g-x")
+        monkeypatch.setenv("GEMINI_BASE_URL", sim.openai_url("gemini"))
+        assert main(["run", str(incident), "--json"]) == 0
+        result = _lines(capsys.readouterr().out)[0]
+    hops = [(a["provider"], a["outcome"]) for a in result["attempts"] if a["node"] == "decide"]
+    assert hops == [("nim", "timeout"), ("gemini", "ok")]
+    assert main(["replay", result["run_id"], "--json"]) == 0
+    report = _lines(capsys.readouterr().out)[0]
+    assert report["identical"] is True, report["differences"]
