@@ -5,7 +5,8 @@ failure it records the attempt and moves the cursor, and the node's router sends
 the graph back into the same node. When the chain is exhausted, or the incident's
 deadline has passed, the embedded rules provider answers: a run never stalls because
 a vendor is down. The run is marked degraded when the deadline cut the chain short or
-a configured vendor failed; vendors without credentials (``unavailable``) do not count.
+a configured vendor failed in any way (a 404 "model not found" included); vendors that are
+not configured (no credentials, or ``enabled: false`` in providers.yaml) do not count.
 """
 
 from __future__ import annotations
@@ -47,16 +48,22 @@ async def step(
     if ctx.clock() >= state["deadline_at"] and index < len(chain):
         return _by_rules(node, rules_answer, index, degraded=True)
     if index >= len(chain):
-        return _by_rules(node, rules_answer, index, degraded=vendor_failed(state, node))
+        return _by_rules(node, rules_answer, index, degraded=vendor_failures(state, ctx, node) > 0)
     result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"], route=route)
     update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
     return Step(result.answer, result.answered_by, update)
 
 
-def vendor_failed(state: PipelineState, node: str) -> bool:
-    """Whether a configured vendor was asked in ``node`` and failed. A chain of vendors that are merely not
-    configured (outcome ``unavailable``) is not a degradation: rules is then simply the provider in use."""
-    return any(a["node"] == node and a["outcome"] not in ("ok", "unavailable") for a in state.get("attempts", []))
+def vendor_failures(state: PipelineState, ctx: PipelineContext, node: str) -> int:
+    """How many attempts of configured vendors failed in ``node`` (whatever the outcome, ``unavailable``
+    from a 4xx included). A vendor the registry does not have configured (no credentials, or disabled
+    in providers.yaml) is not a degradation: rules is then simply the provider in use."""
+    configured = ctx.registry.configured
+    return sum(
+        1 for a in state.get("attempts", [])
+        if a.get("node") == node and a.get("outcome") != "ok" and a.get("provider") != "rules"
+        and (a.get("outcome") != "unavailable" or configured(a.get("provider", "")))
+    )  # fmt: skip
 
 
 def _by_rules(node: str, rules_answer: Callable[[], T], index: int, *, degraded: bool) -> Step[T]:

@@ -22,6 +22,7 @@ from langgraph.runtime import Runtime
 from openclaw.approvals.digest import ActionRequest, canonical_json, iso_utc, request_digest, sha256_hex
 from openclaw.config.trust import PolicyLoad, TrustPolicy
 from openclaw.models.incident import Incident
+from openclaw.nodes.fallback import vendor_failures
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
 from openclaw.trust.actions import ProposedAction, propose
 from openclaw.trust.engine import Verdict, evaluate
@@ -49,7 +50,7 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     ttl = policy.approvals.request_ttl_s if policy else DEFAULT_TTL_S
     expires_at = iso_utc(datetime.fromtimestamp(now, UTC) + timedelta(seconds=ttl))
     cluster = ctx.executor.identity
-    base = _base_facts(state, incident)
+    base = _base_facts(state, incident, ctx)
     history = ctx.history if policy is not None else None
     seen_targets: Counter[str] = Counter()
     actions, audit_items = [], []
@@ -71,11 +72,10 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     return {"actions": actions}
 
 
-def _base_facts(state: PipelineState, incident: Incident) -> Facts:
+def _base_facts(state: PipelineState, incident: Incident, ctx: PipelineContext) -> Facts:
     decision = state.get("decision") or {}
-    # Fallback depth: vendors that were asked and failed (a vendor without credentials was never asked).
-    failed = sum(1 for a in state.get("attempts", [])
-                 if a.get("node") == "decide" and a.get("outcome") not in ("ok", "unavailable"))
+    # Fallback depth: configured vendors that failed (a vendor that is not configured was never asked).
+    failed = vendor_failures(state, ctx, "decide")
     texts = [incident.title or "", incident.description, *incident.labels.values(), *incident.annotations.values()]
     return Facts(source=incident.source, requested_by=incident.requested_by, provider=decision.get("provider"),
                  failed_attempts=failed, degraded=bool(state.get("degraded")), suspicious=suspicious_signals(texts))

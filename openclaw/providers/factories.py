@@ -27,6 +27,7 @@ def _disabled(name: str) -> Factory:
     def refuse() -> Provider:
         raise ProviderUnavailable(f"{name} is disabled in providers.yaml (providers.{name}.enabled: false)")
 
+    refuse.disabled = True  # type: ignore[attr-defined]  # ProviderRegistry.configured() reads it
     return refuse
 
 

@@ -28,7 +28,12 @@ class ProviderRegistry:
         self._instances: dict[str, Provider] = {"rules": self.rules}
 
     def configured(self, name: str) -> bool:
-        return name in self._instances or name in self._factories
+        """Whether ``name`` can be asked at all: credentials set and not ``enabled: false`` in providers.yaml.
+        A failure of a configured vendor is a degradation; an unconfigured one is simply not in use."""
+        if name in self._instances:
+            return True
+        factory = self._factories.get(name)
+        return factory is not None and not getattr(factory, "disabled", False)
 
     def get(self, name: str) -> Provider:
         provider = self._instances.get(name)

@@ -5,7 +5,9 @@ outcome recorded and no traceback (status not failed, no error); the whole chain
 nim (fault) → gemini (fault) → claude (fault) → rules, every hop recorded and the run
 marked degraded; no openai/ollama/httpx exception escapes Engine.run whatever every
 vendor does (each fault at every vendor, Ollama and structured intent/complexity
-included); an incident deadline that passes while a vendor stalls hands the turn to rules.
+included); an incident deadline that passes while a vendor stalls hands the turn to rules;
+every configured vendor answering 404 "model not found" is a degradation (and counts in the
+trust provenance factor), while vendors disabled in providers.yaml are not.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from openclaw.settings import load_settings, shipped_config_dir
 from openclaw.testing.llm_sim import (
     Disconnect,
     EmptyChoices,
+    HTTPError,
     JSONContent,
     LLMSimulator,
     NonJSON,
@@ -187,3 +190,33 @@ async def test_deadline_passing_hands_the_turn_to_rules(sim, tmp_path):
     assert hops(result) == [("nim", "timeout"), ("rules", "ok")]
     assert result["degraded"] is True
     assert sim.chat_requests("gemini") == []
+
+
+async def test_every_configured_vendor_404_is_a_degradation(sim, tmp_path):
+    """A retired model id (HTTP 404, outcome unavailable) at a configured vendor is a failure, not "no key"."""
+    for prefix in ("nim", "gemini", "claude"):
+        sim.set_default(HTTPError(404, "model not found"), prefix=prefix)
+    result = await run(tmp_path, environ(sim))
+    assert_clean(result)
+    assert hops(result) == [("nim", "unavailable"), ("gemini", "unavailable"), ("claude", "unavailable"), ("rules", "ok")]
+    assert "HTTP 404" in result["attempts"][-2]["error"]
+    assert result["decision"]["provider"] == "rules"
+    assert result["degraded"] is True
+    assert any("after 3 failed attempt(s)" in r for r in result["actions"][0]["reasons"])
+
+
+async def test_vendors_disabled_in_providers_yaml_are_not_a_degradation(sim, tmp_path):
+    target = config_dir(tmp_path)
+    providers = yaml.safe_load((target / "providers.yaml").read_text())
+    for name in ("nim", "gemini", "claude"):
+        providers["providers"][name]["enabled"] = False
+    (target / "providers.yaml").write_text(yaml.safe_dump(providers))
+    settings = load_settings(config_dir=target, home=tmp_path / "home", environ=environ(sim))
+    async with Engine(settings, registry=build_registry(settings)) as engine:
+        result = await engine.run(Incident(description=SHOW_PODS))
+    assert_clean(result)
+    assert hops(result) == [("nim", "unavailable"), ("gemini", "unavailable"), ("claude", "unavailable"), ("rules", "ok")]
+    assert "disabled in providers.yaml" in result["attempts"][-2]["error"]
+    assert result["degraded"] is False
+    assert any("after 0 failed attempt(s)" in r for r in result["actions"][0]["reasons"])
+    assert sim.chat_requests() == []
