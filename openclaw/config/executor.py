@@ -32,7 +32,7 @@ class ExecutorConfig(BaseModel):
     poll_interval_s: float = Field(default=1.0, gt=0, le=60)
     """Seconds between two reads of the deployment while verifying a rollout."""
     log_max_bytes: int = Field(default=65536, ge=1024, le=10 * 1024 * 1024)
-    """Most bytes of a pod log that get_logs keeps (the tail), in bytes."""
+    """Most bytes of a pod log that get_logs keeps (the newest, from a line boundary); the server is asked for 8x."""
     lock_ttl_s: float = Field(default=300.0, gt=0, le=24 * 3600)
     """Seconds after which a per-deployment lock held by a crashed run expires."""
     lock_wait_s: float = Field(default=0.0, ge=0, le=600)

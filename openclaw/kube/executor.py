@@ -10,7 +10,9 @@ Modes (``mode``):
   when the rollout completes, ``failed`` (with ``applied: true``) when it fails or
   times out, so the caller raises an alert.
 
-Reads run for real in both modes; status ``executed``. Plan mode (no cluster) does
+Reads run for real in both modes; status ``executed``. ``get_logs`` keeps the *last*
+``log_max_bytes`` bytes of the log, from a line boundary, and says what it dropped
+(``truncated``, ``dropped_lines``, ``dropped_bytes``, ``note``): see ``openclaw.kube.plan``. Plan mode (no cluster) does
 not need an executor: see ``openclaw.kube.plan.planned_calls``.
 
 ``execute`` never raises for API or argument errors: it returns status ``failed``
@@ -39,6 +41,7 @@ from openclaw.kube.plan import (
     build_calls,
     deployment_path,
     resolve,
+    smaller_log_tail,
 )
 from openclaw.kube.verify import wait_for_rollout
 
@@ -123,8 +126,10 @@ class KubeExecutor:
         applied = False
         try:
             if not action.mutating:
-                body = session.send(calls[0])
-                return ExecOutcome("executed", {**base, **self._read_result(action, calls[0], body)},
+                call, body = calls[0], session.send(calls[0])
+                if action.tool == "get_logs":
+                    call, body = self._fetch_newest_logs(session, call, body)
+                return ExecOutcome("executed", {**base, **self._read_result(action, call, body)},
                                    session.exchanges)
             call = calls[0]
             if mode == "dry_run":
@@ -160,28 +165,69 @@ class KubeExecutor:
                     result["error"] = f"{action.tool} was applied, but verifying the rollout failed: {exc}"
             return ExecOutcome("failed", result, session.exchanges)
 
+    def _fetch_newest_logs(self, session: ApiSession, call: ApiCall, body: Any) -> tuple[ApiCall, Any]:
+        """When the server's safety cap cut the tail (newest lines lost), ask once more for fewer lines."""
+        smaller = smaller_log_tail(call, _text(body).encode("utf-8"), self.log_max_bytes)
+        if smaller is None:
+            return call, body
+        return smaller, session.send(smaller)
+
     def _read_result(self, action: ResolvedAction, call: ApiCall, body: Any) -> dict[str, Any]:
         if action.tool == "get_logs":
-            return self._logs(action, body if isinstance(body, str) else str(body))
+            return self._logs(action, call, _text(body))
         resource = action.args["resource"]
         if action.args.get("name") and resource != "events":
             return summaries.one(resource, body)
         return summaries.listing(resource, call.target.namespace, body)
 
-    def _logs(self, action: ResolvedAction, text: str) -> dict[str, Any]:
+    def _logs(self, action: ResolvedAction, call: ApiCall, text: str) -> dict[str, Any]:
+        """The last ``log_max_bytes`` bytes of what the server sent, starting at a line boundary."""
         raw = text.encode("utf-8")
-        cut = raw[-self.log_max_bytes:] if len(raw) > self.log_max_bytes else raw
+        cut = raw
+        if len(raw) > self.log_max_bytes:
+            cut = raw[-self.log_max_bytes:]
+            newline = cut.find(b"\n")
+            if raw[-self.log_max_bytes - 1:-self.log_max_bytes] != b"\n" and 0 <= newline < len(cut) - 1:
+                cut = cut[newline + 1:]  # drop the partial first line (a single huge line is cut mid-line)
         shown = cut.decode("utf-8", errors="ignore")
-        return {
+        received_lines, lines = _count_lines(text), _count_lines(shown)
+        requested = int(action.args.get("tail") or DEFAULT_LOG_TAIL)
+        fetched = int(call.query.get("tailLines") or requested)  # fewer when the server cap forced a refetch
+        result: dict[str, Any] = {
             "pod": action.args["pod"],
             "namespace": action.args["namespace"],
             "container": action.args.get("container"),
-            "tail": action.args.get("tail") or DEFAULT_LOG_TAIL,
+            "tail": requested,
             "bytes": len(cut),
-            "lines": shown.count("\n") + (1 if shown and not shown.endswith("\n") else 0),
-            "truncated": len(raw) >= self.log_max_bytes,
+            "lines": lines,
+            "truncated": len(cut) < len(raw) or fetched < requested,
             "text": shown,
         }
+        if result["truncated"]:
+            notes = [f"log truncated: showing its last {lines} lines ({len(cut)} bytes; log_max_bytes="
+                     f"{self.log_max_bytes})"]
+            if fetched < requested:
+                notes.append(f"the {requested} requested lines exceeded the server cap (limitBytes="
+                             f"{call.query['limitBytes']}), so only "
+                             f"the last {fetched} were fetched")
+            if len(cut) < len(raw):
+                notes.append(f"{received_lines - lines} earlier lines ({len(raw) - len(cut)} bytes) were dropped")
+            result.update(dropped_lines=(received_lines - lines) + (requested - fetched),
+                          dropped_bytes=len(raw) - len(cut), note="; ".join(notes))
+        if call.query.get("limitBytes") and len(raw) >= int(call.query["limitBytes"]):
+            result["newest_lines_missing"] = True
+            result["note"] = (result.get("note", "") + "; the server stopped at limitBytes="
+                              f"{call.query['limitBytes']}, so the newest lines may be missing: ask for fewer "
+                              "lines (tail)").lstrip("; ")
+        return result
+
+
+def _text(body: Any) -> str:
+    return body if isinstance(body, str) else str(body)
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
 
 def _mutation_result(action: ResolvedAction, body: Any) -> dict[str, Any]:

@@ -13,7 +13,14 @@ plan and an execution can never disagree.
   (RFC 3339, UTC, seconds).
 - ``scale_deployment``: a merge patch of ``spec.replicas`` on the ``scale`` subresource.
 - ``get_logs``: ``GET pods/NAME/log`` with ``tailLines`` (default 100), ``container``
-  and ``limitBytes`` (bounded by the executor's ``log_max_bytes``).
+  and ``limitBytes = LOG_FETCH_FACTOR × log_max_bytes``, a safety cap only. The server's
+  ``limitBytes`` keeps the *first* bytes of the tail (the oldest lines), so it cannot be
+  the bound itself: the executor keeps the *last* ``log_max_bytes`` bytes client-side,
+  cut at a line boundary. Only when the server hits the cap (the newest lines were cut
+  off) does the executor send one more, identical call with fewer ``tailLines``
+  (``smaller_log_tail``), so the crash line at the end is never lost to the bound.
+- Lists (``kubectl_get`` without a name, and events) pass ``limit=LIST_LIMIT`` so a
+  namespace with thousands of events is not fetched whole.
 - ``kubectl_execute``: parsed with ``openclaw.models.kubectl.parse_kubectl`` (shlex,
   never a shell) into one of the typed tools above, or refused.
 """
@@ -31,6 +38,10 @@ from openclaw.models.tools import ToolArgumentsError, validate_tool_args
 DEFAULT_NAMESPACE = "awoooi-prod"
 DEFAULT_LOG_TAIL = 100
 DEFAULT_LOG_MAX_BYTES = 65536
+LOG_FETCH_FACTOR = 8
+"""get_logs asks the server for at most this many times ``log_max_bytes`` (a memory cap, see above)."""
+LIST_LIMIT = 500
+"""Most objects one list call asks for (``limit``); the rest is reported, never fetched."""
 FIELD_MANAGER = "openclaw"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 KUBE_TOOLS = ("kubectl_get", "restart_deployment", "scale_deployment", "get_logs", "kubectl_execute")
@@ -130,11 +141,11 @@ def build_calls(
         base = "/api/v1" if resource in _CORE else "/apis/apps/v1"
         coll = f"{base}/nodes" if ns is None else f"{base}/namespaces/{ns}/{resource}"
         if resource == "events" and name:
-            return [ApiCall("GET", coll, {"fieldSelector": f"involvedObject.name={name}"},
+            return [ApiCall("GET", coll, {"fieldSelector": f"involvedObject.name={name}", "limit": str(LIST_LIMIT)},
                             target=Target("list", "events", ns, None))]
         if name:
             return [ApiCall("GET", f"{coll}/{name}", target=Target("get", resource, ns, name))]
-        return [ApiCall("GET", coll, target=Target("list", resource, ns, None))]
+        return [ApiCall("GET", coll, {"limit": str(LIST_LIMIT)}, target=Target("list", resource, ns, None))]
     if action.tool == "restart_deployment":
         ns, name = a["namespace"], a["deployment"]
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: restarted_at(now)}}}}}
@@ -147,12 +158,32 @@ def build_calls(
                         Target("patch", "deployments/scale", ns, name))]
     if action.tool == "get_logs":
         ns, pod = a["namespace"], a["pod"]
-        query = {"tailLines": str(a.get("tail") or DEFAULT_LOG_TAIL), "limitBytes": str(log_max_bytes)}
+        query = {"tailLines": str(a.get("tail") or DEFAULT_LOG_TAIL),
+                 "limitBytes": str(log_max_bytes * LOG_FETCH_FACTOR)}
         if a.get("container"):
             query["container"] = a["container"]
         return [ApiCall("GET", f"/api/v1/namespaces/{ns}/pods/{pod}/log", query,
                         target=Target("get", "pods/log", ns, pod), response="text")]
     raise ExecutionError(f"no API mapping for tool {action.tool!r}")  # unreachable: resolve() checked
+
+
+def smaller_log_tail(call: ApiCall, received: bytes, log_max_bytes: int) -> ApiCall | None:
+    """The get_logs call again with fewer ``tailLines`` when ``received`` hit the server's cap; else None.
+
+    The server kept the oldest ``limitBytes`` of the tail, so the newest lines are
+    missing; ask for about as many lines as fit in ``log_max_bytes`` at the average
+    length seen (at least one).
+    """
+    cap = int(call.query.get("limitBytes") or 0)
+    if not cap or len(received) < cap:
+        return None
+    tail = int(call.query["tailLines"])
+    complete = received.count(b"\n")
+    fewer = max(1, min(tail - 1, complete * log_max_bytes // max(1, len(received))))
+    if fewer >= tail:
+        return None
+    return ApiCall(call.method, call.path, {**call.query, "tailLines": str(fewer)}, call.content_type, call.body,
+                   call.target, call.response)
 
 
 def planned_calls(

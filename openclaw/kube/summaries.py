@@ -4,7 +4,8 @@ Pods: phase, ready containers, restarts (and the waiting reason, e.g. CrashLoopB
 Deployments: ready/desired replicas, updated/available, image(s), generations.
 Services: type, cluster IP, ports. Nodes: Ready, roles, kubelet version.
 Events: the last ``MAX_EVENTS`` by time, oldest first. Lists keep at most
-``MAX_ITEMS`` items (``truncated`` says when more were there).
+``MAX_ITEMS`` items (``truncated`` says when more were there, including when the list
+call's ``limit`` left some on the server: ``note`` then says so).
 """
 
 from __future__ import annotations
@@ -128,10 +129,16 @@ def listing(resource: str, namespace: str | None, body: dict[str, Any]) -> dict[
         items = sorted(items, key=lambda o: (_meta(o).get("namespace") or "", _meta(o).get("name") or ""))
         kept = items[:MAX_ITEMS]
     total = len(body.get("items") or [])
-    return {
+    more = bool((body.get("metadata") or {}).get("continue"))  # the list call's ``limit`` stopped the server
+    remaining = (body.get("metadata") or {}).get("remainingItemCount")
+    out = {
         "resource": resource,
         "namespace": namespace,
-        "count": total,
+        "count": total + int(remaining) if more and isinstance(remaining, int) else total,
         "items": [SUMMARISERS[resource](o) for o in kept],
-        "truncated": len(kept) < total,
+        "truncated": len(kept) < total or more,
     }
+    if more:
+        out["note"] = (f"only the first {total} {resource} were fetched (list limit); "
+                       + ("the newest events may be missing" if resource == "events" else "more exist"))
+    return out

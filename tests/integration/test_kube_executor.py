@@ -3,7 +3,8 @@
 Covers: connect() (identity CONTEXT@SERVER, context selection, plan mode, bad kubeconfig);
 every read (pods, deployments, services, nodes, events; one object and lists; events by
 object, sorted by time) runs for real and reports `executed` in both modes; get_logs
-(tail, default and explicit container, bad container, size bound); a dry run reaches the
+(tail, default and explicit container, bad container, size bound keeping the newest lines,
+a refetch with fewer lines when the server's cap cut the end); a dry run reaches the
 server with dryRun=All and leaves the object unchanged; apply dry-runs first, changes the
 object (scale through the subresource, restart through the restartedAt annotation) and
 verifies the rollout (success, timeout with the controller off, failure on
@@ -115,7 +116,7 @@ def test_get_logs(ex: KubeExecutor, ec: EmulatedCluster) -> None:
     assert out.status == "executed"
     assert out.result["lines"] == 5 and out.result["text"].splitlines()[-1].startswith(
         "2026-03-28T09:03:20Z INFO api")
-    assert out.exchanges[0]["query"] == {"tailLines": "5", "limitBytes": "65536"}
+    assert out.exchanges[0]["query"] == {"tailLines": "5", "limitBytes": str(8 * 65536)}
     # Two containers: the default-container annotation picks "web"; "metrics" is scripted.
     ec.set_logs(NS, WEB_POD, "scrape ok\nscrape failed: timeout\n", container="metrics")
     default = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1}, mode="dry_run")
@@ -132,7 +133,46 @@ def test_logs_are_bounded(cluster: Cluster) -> None:
     out = small.execute("get_logs", {"pod": API_POD, "namespace": NS, "tail": 1000}, mode="dry_run")
     assert out.status == "executed"
     assert out.result["bytes"] <= 300 and out.result["truncated"] is True
-    assert out.exchanges[0]["query"]["limitBytes"] == "300"
+    assert out.exchanges[0]["query"]["limitBytes"] == str(8 * 300)
+    # The newest line is kept, and the text starts at a line boundary.
+    assert out.result["text"].endswith("request 200 handled in 53 ms\n")
+    assert out.result["text"].startswith("2026-03-28T09:")
+
+
+def _numbered_log(count: int, width: int = 0) -> str:
+    lines = [f"line {i:05d} ok{'.' * width}\n" for i in range(1, count)]
+    return "".join(lines) + f"FATAL: line {count:05d} panic: nil pointer dereference\n"
+
+
+def test_long_log_keeps_its_last_lines(cluster: Cluster, ec: EmulatedCluster) -> None:
+    # The reviewer's case: 2001 lines, tail=500, log_max_bytes=1024. The server-side cap
+    # used to keep lines 1501-1520 (the head of the tail) and lose the FATAL line.
+    ec.set_logs(NS, API_POD, _numbered_log(2001), container="api")
+    ex = KubeExecutor(cluster, log_max_bytes=1024)
+    out = ex.execute("get_logs", {"pod": API_POD, "namespace": NS, "tail": 500}, mode="dry_run")
+    assert out.status == "executed", out.result
+    r = out.result
+    lines = r["text"].splitlines()
+    assert lines[-1] == "FATAL: line 02001 panic: nil pointer dereference"
+    assert lines[0].startswith("line ") and lines[0].endswith(" ok")  # whole lines only
+    assert r["bytes"] <= 1024 and r["truncated"] is True and r["lines"] == len(lines)
+    assert r["dropped_lines"] == 500 - len(lines) and r["dropped_bytes"] > 0
+    assert r["note"].startswith("log truncated: showing its last") and "newest_lines_missing" not in r
+    assert len(out.exchanges) == 1
+
+
+def test_log_over_the_server_cap_is_fetched_again_with_fewer_lines(cluster: Cluster, ec: EmulatedCluster) -> None:
+    # 500 lines of ~60 bytes exceed the server cap (8 x 1024): the first answer lacks the end,
+    # so the executor asks once more for fewer lines and still shows the FATAL line.
+    ec.set_logs(NS, API_POD, _numbered_log(2001, width=48), container="api")
+    ex = KubeExecutor(cluster, log_max_bytes=1024)
+    out = ex.execute("get_logs", {"pod": API_POD, "namespace": NS, "tail": 500}, mode="dry_run")
+    assert out.status == "executed", out.result
+    assert [e["query"]["tailLines"] for e in out.exchanges][0] == "500" and len(out.exchanges) == 2
+    assert int(out.exchanges[1]["query"]["tailLines"]) < 500
+    assert out.result["text"].splitlines()[-1].startswith("FATAL: line 02001")
+    assert out.result["truncated"] is True and "exceeded the server cap" in out.result["note"]
+    assert "newest_lines_missing" not in out.result
 
 
 def test_dry_run_leaves_objects_unchanged(ex: KubeExecutor, ec: EmulatedCluster) -> None:

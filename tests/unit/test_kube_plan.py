@@ -1,7 +1,8 @@
 """openclaw.kube.plan: the exact API calls each tool makes (plan mode), and refusals.
 
 Covers: kubectl_get for every resource, one object and a list, namespace default,
-nodes cluster-scoped, events filtered by involved object; restart_deployment is the
+nodes cluster-scoped, events filtered by involved object, lists bounded by limit=500
+(and the listing says when the limit left items on the server); restart_deployment is the
 `kubectl rollout restart` strategic merge patch with an RFC 3339 timestamp;
 scale_deployment patches the scale subresource; get_logs tail/container/limitBytes;
 kubectl_execute goes through the parser and refuses what is not allowlisted; bad
@@ -25,17 +26,18 @@ NOW = dt.datetime(2026, 3, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
 @pytest.mark.parametrize(
     ("args", "path", "query"),
     [
-        ({"resource": "pods"}, "/api/v1/namespaces/awoooi-prod/pods", {}),
+        ({"resource": "pods"}, "/api/v1/namespaces/awoooi-prod/pods", {"limit": "500"}),
         ({"resource": "pods", "namespace": "kube-system", "name": "coredns-1"},
          "/api/v1/namespaces/kube-system/pods/coredns-1", {}),
         ({"resource": "deployments", "name": "awoooi-api"},
          "/apis/apps/v1/namespaces/awoooi-prod/deployments/awoooi-api", {}),
-        ({"resource": "services", "namespace": "awoooi-staging"}, "/api/v1/namespaces/awoooi-staging/services", {}),
-        ({"resource": "nodes", "namespace": "awoooi-prod"}, "/api/v1/nodes", {}),
+        ({"resource": "services", "namespace": "awoooi-staging"}, "/api/v1/namespaces/awoooi-staging/services",
+         {"limit": "500"}),
+        ({"resource": "nodes", "namespace": "awoooi-prod"}, "/api/v1/nodes", {"limit": "500"}),
         ({"resource": "nodes", "name": "node-1"}, "/api/v1/nodes/node-1", {}),
-        ({"resource": "events"}, "/api/v1/namespaces/awoooi-prod/events", {}),
+        ({"resource": "events"}, "/api/v1/namespaces/awoooi-prod/events", {"limit": "500"}),
         ({"resource": "events", "name": "awoooi-api-abc"}, "/api/v1/namespaces/awoooi-prod/events",
-         {"fieldSelector": "involvedObject.name=awoooi-api-abc"}),
+         {"fieldSelector": "involvedObject.name=awoooi-api-abc", "limit": "500"}),
     ],
 )
 def test_kubectl_get(args: dict, path: str, query: dict) -> None:
@@ -75,9 +77,10 @@ def test_scale_uses_the_scale_subresource() -> None:
 def test_logs_are_bounded() -> None:
     [call] = planned_calls("get_logs", {"pod": "p-1", "namespace": "awoooi-prod"}, log_max_bytes=1024)
     assert call["path"] == "/api/v1/namespaces/awoooi-prod/pods/p-1/log"
-    assert call["query"] == {"tailLines": "100", "limitBytes": "1024"}
+    # limitBytes is only a safety cap (the server keeps the head of the tail); the executor cuts client-side.
+    assert call["query"] == {"tailLines": "100", "limitBytes": str(8 * 1024)}
     [call] = planned_calls("get_logs", {"pod": "p-1", "namespace": "awoooi-prod", "tail": 20, "container": "web"})
-    assert call["query"] == {"tailLines": "20", "limitBytes": "65536", "container": "web"}
+    assert call["query"] == {"tailLines": "20", "limitBytes": str(8 * 65536), "container": "web"}
 
 
 def test_kubectl_execute_is_parsed_into_typed_calls() -> None:
@@ -129,3 +132,15 @@ def test_calls_are_json() -> None:
                        ("restart_deployment", {"deployment": "a", "namespace": "b"}),
                        ("get_logs", {"pod": "p", "namespace": "n"})]:
         json.dumps(planned_calls(tool, args))
+
+
+def test_listing_reports_what_the_list_limit_left_on_the_server() -> None:
+    from openclaw.kube.summaries import listing
+
+    body = {"metadata": {"continue": "token", "remainingItemCount": 1500},
+            "items": [{"metadata": {"name": f"e{i}"}, "lastTimestamp": f"2026-03-28T09:{i // 60:02d}:{i % 60:02d}Z"}
+                      for i in range(500)]}
+    out = listing("events", "awoooi-prod", body)
+    assert out["count"] == 2000 and out["truncated"] is True and "newest events may be missing" in out["note"]
+    assert listing("pods", "awoooi-prod", {"items": []}) == {
+        "resource": "pods", "namespace": "awoooi-prod", "count": 0, "items": [], "truncated": False}
