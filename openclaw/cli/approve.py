@@ -1,7 +1,7 @@
 """``openclaw approve`` and ``openclaw reject``: sign a decision on a run's waiting actions and submit it.
 
-    openclaw approve RUN_ID --key KEYFILE [--action N] [--print] [--ttl SECONDS]
-    openclaw reject  RUN_ID --key KEYFILE --reason TEXT [--action N] [--print]
+    openclaw approve RUN_ID --key KEYFILE [--action N] [--print] [--ttl SECONDS] [--server URL]
+    openclaw reject  RUN_ID --key KEYFILE --reason TEXT [--action N] [--print] [--server URL]
 
 The approver's name comes from the key's registration in approvers.yaml, never from a
 flag. Without ``--action`` every action of the run that waits for approval is signed.
@@ -9,6 +9,12 @@ flag. Without ``--action`` every action of the run that waits for approval is si
 accepts) instead of submitting them. Every refused decision prints one line and the
 command exits 2; nothing refused is counted. When the last request becomes final the
 run resumes in this process and executes.
+
+With ``--server URL`` the run is read from an ``openclaw serve`` instance
+(``GET URL/v1/runs/RUN_ID``, bearer token from ``OPENCLAW_API_TOKEN``) instead of the
+local store, signed here, and posted to ``URL/v1/runs/RUN_ID/approvals|rejections`` as one
+JSON list; the run resumes on the server. Only the signatures travel: the private key
+stays on the approver's machine, whose ``OPENCLAW_HOME`` need not hold the run.
 """
 
 from __future__ import annotations
@@ -49,6 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--apply", action="store_true",
                        help="when this completes the quorum, apply the approved mutations (default: dry run)")
         p.add_argument("--context", metavar="NAME", help="kubeconfig context (use the one the run was judged for)")
+        p.add_argument("--server", metavar="URL",
+                       help="an `openclaw serve` base URL: read the run from it and post the signed decision(s) "
+                       "to it (token: OPENCLAW_API_TOKEN); with --print, print them instead")
+        p.add_argument("--timeout", metavar="SECONDS", type=float, default=60.0,
+                       help="with --server: seconds to wait for each HTTP answer (default 60)")
         p.set_defaults(handler=_handle, kind=kind)
 
 
@@ -60,6 +71,10 @@ def _handle(args: argparse.Namespace) -> int:
                              kube_context=getattr(args, "context", None))
     config = load_current_approvers(settings.config_dir)
     entry = approver_for_key(config, args.key, config_dir=settings.config_dir)
+    if getattr(args, "server", None):
+        from openclaw.cli.approve_remote import approve_remote
+
+        return approve_remote(settings, args, entry.name, _sign)
     if args.print_only:
         return _print(settings, args, entry.name)
     return asyncio.run(_submit(settings, args, entry.name))

@@ -24,34 +24,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openclaw import __version__
-from openclaw.errors import (
-    ApprovalRefused,
-    ConfigError,
-    InputError,
-    OpenClawError,
-    RunNotFound,
-    StoreError,
-    UsageError,
-)
+from openclaw.errors import OpenClawError
 from openclaw.server import routes_health, routes_incidents, routes_runs
 from openclaw.server.auth import require_token
-from openclaw.server.bodies import ApiError, error_response
+from openclaw.server.bodies import ApiError, error_response, status_of
 from openclaw.server.service import IncidentService
 from openclaw.settings import Settings
 from openclaw.telemetry import Telemetry, build_telemetry, telemetry_options
 from openclaw.telemetry.tracing import provider_systems
 
 log = logging.getLogger("openclaw.server")
-
-_STATUS: tuple[tuple[type[OpenClawError], int], ...] = (
-    (RunNotFound, 404),
-    (ApprovalRefused, 403),
-    (ConfigError, 500),
-    (InputError, 422),
-    (UsageError, 422),
-    (StoreError, 503),
-)
-
 
 def create_app(
     settings: Settings,
@@ -116,8 +98,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OpenClawError)
     async def openclaw_error(_: Request, exc: OpenClawError) -> JSONResponse:
-        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-        return error_response(status, str(exc))
+        return error_response(status_of(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,6 +11,30 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from openclaw.errors import (
+    ApprovalRefused,
+    ConfigError,
+    InputError,
+    OpenClawError,
+    RunNotFound,
+    StoreError,
+    UsageError,
+)
+
+_STATUS: tuple[tuple[type[OpenClawError], int], ...] = (
+    (RunNotFound, 404),
+    (ApprovalRefused, 403),
+    (ConfigError, 500),
+    (InputError, 422),
+    (UsageError, 422),
+    (StoreError, 503),
+)
+
+
+def status_of(exc: OpenClawError) -> int:
+    """The HTTP status of an OpenClaw error (500 for anything not listed)."""
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+
 
 class ApiError(Exception):
     """An HTTP error with a one-line message; ``headers`` are added to the response."""

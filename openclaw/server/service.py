@@ -139,6 +139,13 @@ class IncidentService:
                 self._run_locks.pop(key, None)
         return outcome
 
+    async def pending(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's actions waiting for sign-off, as the approval gate presents them (from the checkpoint)."""
+        from openclaw.nodes.approval_gate import pending_view, waiting
+
+        values = (await self.engine.checkpoint(run_id))["values"]
+        return [pending_view(a) for a in waiting(values)] if values else []
+
     def pending_approvals(self) -> float:
         """Actions waiting for sign-off across every run in the store (read at scrape time)."""
         count = 0
