@@ -6,8 +6,10 @@ same node); :meth:`Router.attempt` makes the step's attempt(s) and decides nothi
 - **Timeouts.** Each attempt is bounded by ``attempt_timeout_s`` and by the incident
   deadline (epoch seconds), whichever comes first. SDK retries are off.
 - **429.** A rate-limited attempt is retried on the same provider after its
-  ``Retry-After`` only if the wait is no longer than one attempt timeout and the retry
-  still starts before the deadline (once); otherwise the next provider gets the turn at once.
+  ``Retry-After`` (once) only if the wait ends inside the first attempt's timeout and before
+  the deadline; the retry gets what is left of that timeout, so one provider's turn, wait
+  included, never costs more than one attempt timeout. Otherwise the next provider gets
+  the turn at once.
 - **Guards** (per provider, per router, injectable clock): an auth error (401/403)
   takes the provider out of rotation for ``auth_cooldown_s``; a circuit breaker opens
   after consecutive failures and lets one probe through after its cooldown
@@ -214,13 +216,14 @@ class Router:
     async def _run(self, node: str, attempt: _Try, ask: Ask[Any], deadline: float, policy: Policy) -> None:
         """Ask one provider, retrying once after a 429 whose Retry-After fits; records land in ``attempt``."""
         ref = attempt.ref
+        left = self.attempt_timeout_s  # the turn's budget: attempts and Retry-After waits come out of it
         for retry in range(MAX_RATE_LIMIT_RETRIES + 1):
             attempt.started = time.perf_counter()
             admitted = False
             try:
                 provider = self.registry.get(ref.provider)
                 remaining = deadline - self.wall()
-                timeout = min(self.attempt_timeout_s, remaining)
+                timeout = min(left, remaining)
                 if timeout <= 0:
                     raise ProviderTimeout(f"{ref.provider}: not asked, the incident deadline has passed")
                 self.guard(ref.provider).admit()
@@ -234,9 +237,11 @@ class Router:
                 if admitted:
                     self.guard(ref.provider).record(exc.outcome, str(exc))
                 wait = exc.retry_after if isinstance(exc, ProviderRateLimited) else None
-                if wait is None or retry >= MAX_RATE_LIMIT_RETRIES or not self._fits(wait, deadline):
+                left -= time.perf_counter() - attempt.started
+                if wait is None or retry >= MAX_RATE_LIMIT_RETRIES or not self._fits(wait, left, deadline):
                     return
                 await self.sleep(wait)
+                left -= wait
                 continue
             attempt.in_flight = False
             attempt.answer = answer
@@ -244,9 +249,9 @@ class Router:
             self.guard(ref.provider).record("ok", None)
             return
 
-    def _fits(self, wait_s: float, deadline: float) -> bool:
-        """A Retry-After is honoured when it is at most one attempt timeout and the retry starts before the deadline."""
-        return wait_s <= self.attempt_timeout_s and self.wall() + wait_s < deadline
+    def _fits(self, wait_s: float, left_s: float, deadline: float) -> bool:
+        """A Retry-After is honoured when the retry starts inside the turn's budget and before the deadline."""
+        return wait_s < left_s and self.wall() + wait_s < deadline
 
     @staticmethod
     async def _ask(ask: Ask[T], provider: Provider, ref: ModelRef, timeout: float, budget_wait: float) -> T:
