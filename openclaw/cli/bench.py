@@ -46,11 +46,13 @@ def _toolcalls(args: argparse.Namespace) -> int:
     async def go() -> list[dict]:
         reports = []
         try:
+            # Resolve every provider before the first request: a missing key fails at once, not after
+            # spending the other providers' requests.
             for name in names:
                 if name not in ("nim", "ollama", "gemini", "claude", "rules"):
                     raise UsageError(f"unknown provider {name!r}; choose from nim, ollama, gemini, claude, rules")
-                provider = registry.get(name)
-                model = args.model or default_model(settings, configs, name)
+            resolved = [(n, registry.get(n), args.model or default_model(settings, configs, n)) for n in names]
+            for name, provider, model in resolved:
                 reports.append(await run_bench(name, provider, model, cases, timeout_s=configs.routing.attempt_timeout_s))
         finally:
             await registry.aclose()

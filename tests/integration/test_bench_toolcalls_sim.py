@@ -4,7 +4,8 @@ Covers: the seed's eight cases answered by a scripted NIM (the hook reads the pr
 the user message and answers the expected tool), accuracy and per-case results in the
 ``--json`` report, the key and NEMOTRON_TOOL_MODEL reaching the wire; a wrong tool and an
 unknown tool count as misses with the error recorded; without NVIDIA_API_KEY the command
-exits 2 naming the variable.
+exits 2 naming the variable; ``--provider nim,gemini`` without a Gemini key exits 2 before
+nim is asked at all.
 """
 
 from __future__ import annotations
@@ -75,3 +76,12 @@ def test_wrong_and_unknown_tools_are_misses(sim, capsys):
 def test_missing_key_is_a_usage_error(monkeypatch, capsys):
     assert main(["bench", "toolcalls", "--provider", "nim", "--json"]) == 2
     assert "NVIDIA_API_KEY" in capsys.readouterr().err
+
+
+def test_a_missing_key_fails_before_any_provider_is_asked(sim, capsys):
+    sim.set_hook(answer_for, prefix="nim")
+    assert main(["bench", "toolcalls", "--provider", "nim,gemini", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert "GEMINI_API_KEY" in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert captured.out == ""
+    assert sim.chat_requests("nim") == [], "nim's requests were spent before the missing key was noticed"
