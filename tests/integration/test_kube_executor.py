@@ -1,6 +1,7 @@
 """KubeExecutor against kmock's KubernetesEmulator on loopback, through the real kubernetes client.
 
-Covers: connect() (identity CONTEXT@SERVER, context selection, plan mode, bad kubeconfig);
+Covers: connect() (identity CONTEXT@SERVER, context selection, plan mode, bad kubeconfig,
+KUBECONFIG=a:b merged, the in-cluster service account with temp token/CA files);
 every read (pods, deployments, services, nodes, events; one object and lists; events by
 object, sorted by time) runs for real and reports `executed` in both modes; get_logs
 (tail, default and explicit container, bad container, size bound keeping the newest lines,
@@ -16,15 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from openclaw.errors import ConfigError
-from openclaw.kube.access import Cluster, connect
+from openclaw.kube.access import Cluster, ServiceAccountFiles, connect
 from openclaw.kube.executor import KubeExecutor
-from openclaw.testing.kube import EmulatedCluster, emulated_cluster
+from openclaw.settings import load_settings
+from openclaw.testing.kube import EmulatedCluster, emulated_cluster, write_kubeconfig
 
 NS = "awoooi-prod"
 API_POD = "awoooi-api-7d4b9c8f6-x2k9p"
@@ -63,6 +67,57 @@ def test_connect(ec: EmulatedCluster, tmp_path: Path) -> None:
     (tmp_path / "garbage").write_text("clusters: [unclosed")
     with pytest.raises(ConfigError, match="garbage"):
         connect(kubeconfig=str(tmp_path / "garbage"), context=None)
+
+
+def test_kubeconfig_path_list_is_merged(ec: EmulatedCluster, tmp_path: Path) -> None:
+    # KUBECONFIG=a:b, as kubectl takes it: one file holds the emulator's context, the other a
+    # second context (never contacted); a missing entry is skipped, as by the client.
+    other = write_kubeconfig(tmp_path / "staging.yaml", server="https://staging.example:6443", context="staging",
+                             token="other-token")
+    doc = yaml.safe_load(other.read_text())
+    del doc["current-context"]  # the current context comes from the emulator's file
+    other.write_text(yaml.safe_dump(doc))
+    joined = os.pathsep.join([str(tmp_path / "missing"), str(other), str(ec.kubeconfig_path)])
+    cluster = connect(kubeconfig=joined, context=None)
+    assert cluster is not None and cluster.identity == f"kmock@{ec.url}"
+    try:
+        out = KubeExecutor(cluster).execute("kubectl_get", {"resource": "nodes"}, mode="dry_run")
+        assert out.status == "executed" and out.result["count"] == 2
+    finally:
+        cluster.close()
+    staging = connect(kubeconfig=joined, context="staging")
+    assert staging is not None and staging.identity == "staging@https://staging.example:6443"
+    staging.close()
+    with pytest.raises(ConfigError, match="no context 'prod'.*known contexts: staging, kmock"):
+        connect(kubeconfig=joined, context="prod")
+    with pytest.raises(ConfigError, match="none of the kubeconfig files .* exists"):
+        connect(kubeconfig=os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]), context=None)
+
+
+def test_in_cluster_service_account(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("sa-token")
+    (tmp_path / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    env = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+    files = ServiceAccountFiles(token_path=str(tmp_path / "token"), ca_path=str(tmp_path / "ca.crt"), environ=env)
+    # In a pod: KUBERNETES_SERVICE_HOST set and no KUBECONFIG means the service account.
+    kube = load_settings(environ={**env, "OPENCLAW_HOME": str(tmp_path / "home")}).kube
+    assert kube.in_cluster is True and kube.kubeconfig is None
+    cluster = connect(kubeconfig=kube.kubeconfig, context=kube.context, in_cluster=kube.in_cluster,
+                      service_account=files)
+    assert cluster is not None
+    try:
+        assert cluster.identity == "in-cluster@https://10.96.0.1:443"
+        conf = cluster.api_client.configuration
+        assert conf.api_key["BearerToken"] == "bearer sa-token" and conf.ssl_ca_cert == str(tmp_path / "ca.crt")
+        assert conf.retries is False
+    finally:
+        cluster.close()
+    # A KUBECONFIG wins over the pod's account.
+    assert load_settings(environ={**env, "KUBECONFIG": "/x"}).kube.in_cluster is False
+    with pytest.raises(ConfigError, match="in-cluster service account.*token file does not exist"):
+        connect(kubeconfig=None, in_cluster=True,
+                service_account=ServiceAccountFiles(token_path=str(tmp_path / "nope"), ca_path=files.ca_path,
+                                                    environ=env))
 
 
 def test_list_pods(ex: KubeExecutor, ec: EmulatedCluster) -> None:
