@@ -9,11 +9,13 @@ A loopback simulator plays two OpenAI-compatible vendors through the real client
   tries at the primary (a stall costs one attempt timeout, a 429 is slept out), then
   the secondary.
 - ``fallback``: the router: one attempt at the primary, then the secondary at once
-  (429 retried only when its Retry-After fits in one attempt timeout).
+  (429 retried only when its Retry-After ends inside the attempt timeout).
 - ``hedged``: the router with ``hedge_after_ms``: the secondary starts when the primary
   has not answered after that long; the first valid answer wins.
 
 Figures are end-to-end per decision (ms); the goal is p99(hedged) <= 0.5 x p99(naive).
+Each strategy gets its own simulator, stopped (which wakes its stalled requests) before the
+next one starts, so the figures do not depend on the order the strategies run in.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncio
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,14 +174,21 @@ async def _measure(strategy: str, sim: Any, cfg: FallbackBenchConfig, home: str)
     }
 
 
-async def run_bench(cfg: FallbackBenchConfig = FallbackBenchConfig()) -> dict[str, Any]:
-    """Run the three strategies against a fresh simulator; return the figures (one JSON object)."""
+async def run_bench(
+    cfg: FallbackBenchConfig = FallbackBenchConfig(), *, simulator: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    """Run the three strategies, each against a fresh simulator; return the figures (one JSON object).
+
+    ``simulator`` builds the simulator (default :class:`openclaw.testing.llm_sim.LLMSimulator`)."""
     from openclaw.testing.llm_sim import LLMSimulator
 
     results: dict[str, Any] = {}
-    with LLMSimulator() as sim, tempfile.TemporaryDirectory(prefix="openclaw-bench-") as home:
+    with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as home:
         for strategy in STRATEGIES:
-            results[strategy] = await _measure(strategy, sim, cfg, home)
+            # A fresh simulator per strategy: stalls left over from one strategy must not hold server
+            # threads (and the GIL) while the next is measured; stop() wakes them.
+            with (simulator or LLMSimulator)() as sim:
+                results[strategy] = await _measure(strategy, sim, cfg, home)
     naive_p99 = results["naive"]["p99_ms"]
     ratio = round(results["hedged"]["p99_ms"] / naive_p99, 3) if naive_p99 else None
     return {

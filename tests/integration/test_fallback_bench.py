@@ -1,15 +1,19 @@
 """``openclaw bench fallback --json``: the three strategies run against the simulator and report figures.
 
 Covers: the report's shape (p50/p99 per strategy, the hedged/naive ratio, the goal flag),
-every decision answered in every strategy (faults are absorbed, never raised), and a
-usage error for nonsense arguments. Timings are figures, never asserted.
+every decision answered in every strategy (faults are absorbed, never raised), each strategy
+on its own simulator, stopped before the next starts (figures independent of run order), and
+a usage error for nonsense arguments. Timings are figures, never asserted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+from openclaw.bench.fallback import FallbackBenchConfig, run_bench
 from openclaw.cli.main import main
+from openclaw.testing.llm_sim import LLMSimulator
 
 
 def test_bench_fallback_reports_every_strategy(capsys):
@@ -28,3 +32,23 @@ def test_bench_fallback_reports_every_strategy(capsys):
 def test_bench_fallback_refuses_nonsense(capsys):
     assert main(["bench", "fallback", "--fault-rate", "2"]) == 2
     assert "--fault-rate" in capsys.readouterr().err
+
+
+def test_each_strategy_gets_its_own_simulator():
+    events: list[tuple[str, int]] = []
+
+    class Tracked(LLMSimulator):
+        def start(self):
+            events.append(("start", id(self)))
+            return super().start()
+
+        def stop(self):
+            events.append(("stop", id(self)))
+            super().stop()
+
+    cfg = FallbackBenchConfig(requests=4, fault_rate=0.5, attempt_timeout_ms=200, stall_ms=300, retry_after_s=0.1,
+                              hedge_after_ms=50, concurrency=2)  # fmt: skip
+    report = asyncio.run(run_bench(cfg, simulator=Tracked))
+    assert [kind for kind, _ in events] == ["start", "stop"] * 3, "a strategy ran while another's simulator served"
+    assert len({sim for _, sim in events}) == 3
+    assert all(figures["unanswered"] == 0 for figures in report["strategies"].values())
