@@ -7,8 +7,12 @@ Modes (``mode``):
 - ``apply``: under the target's lock, the same mutation first runs as a server-side
   dry run (a missing target is a clear 404 failure here, never retried), then for
   real, then the rollout is verified within ``verify_timeout_s``; status ``executed``
-  when the rollout completes, ``failed`` (with ``applied: true``) when it fails or
-  times out, so the caller raises an alert.
+  when the rollout completes, ``failed`` (with ``applied: true`` and an error that
+  starts with ``APPLIED, but``) when it fails or times out, so the caller raises an
+  alert and nobody re-runs it blindly. The lock is renewed (same owner, ``lock_ttl_s``
+  again) before the real patch and before every verification read, so a long
+  verification never outlives it; a lock lost in between fails the action (before the
+  patch: nothing applied).
 
 Reads run for real in both modes; status ``executed``. ``get_logs`` keeps the *last*
 ``log_max_bytes`` bytes of the log, from a line boundary, and says what it dropped
@@ -59,6 +63,10 @@ class Locks(Protocol):
     """What the executor needs from ``openclaw.runs.ledger.TargetLocks``."""
 
     def hold(self, target: str, *, owner: str, ttl_s: float = ..., wait_s: float = ...) -> AbstractContextManager[None]:
+        ...
+
+    def try_acquire(self, target: str, *, owner: str, ttl_s: float = ...) -> tuple[str, float] | None:
+        """Take or (same owner) extend the lock; ``(holder, expires_at)`` when another run has it."""
         ...
 
 
@@ -142,18 +150,35 @@ class KubeExecutor:
             owner = lock_owner or f"pid-{os.getpid()}"
             lock = (self.locks.hold(self.lock_target(ns, name), owner=owner, ttl_s=self.lock_ttl_s,
                                     wait_s=self.lock_wait_s) if self.locks else nullcontext())
+            target = self.lock_target(ns, name)
+
+            def renew() -> None:
+                # The lock is extended before every request that follows the first, so its TTL only has
+                # to cover one request with its retries (ExecutorConfig checks that), not the whole action.
+                if self.locks is None:
+                    return
+                held = self.locks.try_acquire(target, owner=owner, ttl_s=self.lock_ttl_s)
+                if held is not None:
+                    raise ExecutionError(f"the lock on {target} expired and was taken by {held[0]} (lock_ttl_s="
+                                         f"{self.lock_ttl_s:g} s was shorter than one request with its "
+                                         "retries); raise lock_ttl_s in configs/executor.yaml")
+
+            def fetch() -> Any:
+                renew()
+                return session.send(get)
+
+            get = ApiCall("GET", deployment_path(ns, name), target=Target("get", "deployments", ns, name))
             with lock:
                 session.send(call.with_dry_run())
+                renew()
                 body = session.send(call)
                 applied = True
-                get = ApiCall("GET", deployment_path(ns, name), target=Target("get", "deployments", ns, name))
-                verification = wait_for_rollout(lambda: session.send(get), generation=None,
-                                                timeout_s=self.verify_timeout_s,
+                verification = wait_for_rollout(fetch, generation=None, timeout_s=self.verify_timeout_s,
                                                 poll_interval_s=self.poll_interval_s)
             result = {**base, "applied": True, **_mutation_result(action, body), "verification": verification}
             if verification["outcome"] != "succeeded":
-                result.update(error=f"{action.tool} of {ns}/{name} was applied, but "
-                                    f"{verification['message']}", status=None)
+                result.update(error=f"APPLIED, but not verified: {action.tool} of {ns}/{name} was applied and "
+                                    f"{verification['message']}; do not re-run it blindly", status=None)
                 return ExecOutcome("failed", result, session.exchanges)
             return ExecOutcome("executed", result, session.exchanges)
         except (KubeError, ExecutionError) as exc:
@@ -162,7 +187,8 @@ class KubeExecutor:
             if action.mutating:
                 result["applied"] = applied
                 if applied:
-                    result["error"] = f"{action.tool} was applied, but verifying the rollout failed: {exc}"
+                    result["error"] = (f"APPLIED, but verifying the rollout failed: {action.tool} was applied; "
+                                       f"{exc}; check the deployment before re-running it")
             return ExecOutcome("failed", result, session.exchanges)
 
     def _fetch_newest_logs(self, session: ApiSession, call: ApiCall, body: Any) -> tuple[ApiCall, Any]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from openclaw.config.executor import MAX_BACKOFF_S
 from openclaw.errors import KubeError
 from openclaw.kube.access import Cluster
 from openclaw.kube.errors import boundary, from_status
@@ -43,7 +44,7 @@ class ApiSession:
         *,
         max_retries: int = 3,
         backoff_s: float = 0.5,
-        max_backoff_s: float = 10.0,
+        max_backoff_s: float = MAX_BACKOFF_S,
         request_timeout_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -5,7 +5,9 @@ outcome without a single API request; a claim left in progress by a crashed proc
 reported as "outcome unknown" and the mutation is not sent; a deployment locked by another
 run makes apply fail with the holder's name before anything reaches the API server; two
 threads applying to the same deployment: while the first waits for its rollout the second
-is refused, then the first completes.
+is refused, then the first completes; the lock is renewed before the real patch and every
+verification read (so a TTL shorter than the verification holds), a lock lost before the
+patch stops it, and executor.yaml refuses a lock_ttl_s shorter than one request with retries.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from openclaw.config.executor import ExecutorConfig, load_executor_config
+from openclaw.errors import ConfigError
 from openclaw.kube.access import Cluster, connect
 from openclaw.kube.executor import ExecOutcome, KubeExecutor
 from openclaw.runs.ledger import ActionLedger, TargetLocks
@@ -111,3 +115,58 @@ def test_two_threads_same_deployment(ec: EmulatedCluster, cluster: Cluster, db: 
     assert results["B"].status == "failed" and "locked by run-A" in results["B"].result["error"]
     assert results["A"].status == "executed", results["A"].result
     assert ec.read("deployments", NS, "awoooi-api")["spec"]["replicas"] == 3  # B never touched it
+
+
+class RecordingLocks(TargetLocks):
+    """TargetLocks that records every acquire/renewal (owner, ttl) and can hand the lock to a thief."""
+
+    def __init__(self, path: Path, *, steal_on: int | None = None) -> None:
+        super().__init__(path)
+        self.calls: list[tuple[str, float]] = []
+        self.steal_on = steal_on
+
+    def try_acquire(self, target: str, *, owner: str, ttl_s: float = 300.0) -> tuple[str, float] | None:
+        self.calls.append((owner, ttl_s))
+        if self.steal_on is not None and len(self.calls) == self.steal_on:
+            super().try_acquire(target, owner=owner, ttl_s=-1.0)  # ours expired meanwhile...
+            super().try_acquire(target, owner="run-thief", ttl_s=300.0)  # ...and another run took it
+        return super().try_acquire(target, owner=owner, ttl_s=ttl_s)
+
+
+def test_lock_is_renewed_through_a_long_verification(ec: EmulatedCluster, cluster: Cluster, db: Path) -> None:
+    # lock_ttl_s is shorter than the verification: the renewals before each read keep it ours.
+    ec.set_controller("off")
+    locks = RecordingLocks(db)
+    ex = KubeExecutor(cluster, verify_timeout_s=1.0, poll_interval_s=0.02, locks=locks, lock_ttl_s=0.25)
+    target = ex.lock_target(NS, "awoooi-api")
+    results: dict[str, ExecOutcome] = {}
+    thread = threading.Thread(target=lambda: results.update(A=ex.execute("scale_deployment", SCALE_ARGS,
+                                                                           mode="apply", lock_owner="run-A")))
+    thread.start()
+    threading.Event().wait(0.6)  # well past the TTL, well before the verification ends
+    held = TargetLocks(db).try_acquire(target, owner="run-B", ttl_s=5)
+    thread.join(30)
+    assert held is not None and held[0] == "run-A"
+    out = results["A"]
+    assert out.status == "failed" and out.result["verification"]["outcome"] == "timeout"
+    polls = out.result["verification"]["polls"]
+    # hold() takes it, then one renewal before the real patch and one before every verification read.
+    assert [o for o, _ in locks.calls] == ["run-A"] * (2 + polls) and {t for _, t in locks.calls} == {0.25}
+
+
+def test_lost_lock_stops_the_patch(ec: EmulatedCluster, cluster: Cluster, db: Path) -> None:
+    ex = KubeExecutor(cluster, locks=RecordingLocks(db, steal_on=2))  # 1: hold(), 2: renewal before the patch
+    out = ex.execute("scale_deployment", SCALE_ARGS, mode="apply", lock_owner="run-A")
+    assert out.status == "failed" and out.result["applied"] is False
+    assert "expired and was taken by run-thief" in out.result["error"] and "lock_ttl_s" in out.result["error"]
+    assert [m["query"].get("dryRun") for m in ec.mutations()] == ["All"]  # the real patch was never sent
+    assert ec.read("deployments", NS, "awoooi-api")["spec"]["replicas"] == 3
+
+
+def test_lock_ttl_must_outlive_one_request_with_its_retries(tmp_path: Path) -> None:
+    assert ExecutorConfig().longest_step_s() < ExecutorConfig().lock_ttl_s  # the defaults are consistent
+    (tmp_path / "executor.yaml").write_text("lock_ttl_s: 60\nmax_retries: 3\nrequest_timeout_s: 30\n")
+    with pytest.raises(ConfigError, match=r"executor.yaml.*lock_ttl_s \(60 s\) must exceed .* 124.5 s"):
+        load_executor_config(tmp_path)
+    (tmp_path / "executor.yaml").write_text("lock_ttl_s: 60\nmax_retries: 1\nrequest_timeout_s: 10\n")
+    assert load_executor_config(tmp_path)[0].lock_ttl_s == 60

@@ -9,7 +9,7 @@ a refetch with fewer lines when the server's cap cut the end); a dry run reaches
 server with dryRun=All and leaves the object unchanged; apply dry-runs first, changes the
 object (scale through the subresource, restart through the restartedAt annotation) and
 verifies the rollout (success, timeout with the controller off, failure on
-ProgressDeadlineExceeded); kubectl_execute through the parser, and a refused command
+ProgressDeadlineExceeded; both errors start with "APPLIED, but"); kubectl_execute through the parser, and a refused command
 sends nothing; exchanges are JSON and never carry the bearer token.
 """
 
@@ -276,6 +276,7 @@ def test_verification_timeout(ec: EmulatedCluster, cluster: Cluster) -> None:
     out = ex.execute("scale_deployment", {"deployment": "awoooi-web", "namespace": NS, "replicas": 4}, mode="apply")
     assert out.status == "failed" and out.result["applied"] is True
     assert out.result["verification"]["outcome"] == "timeout"
+    assert out.result["error"].startswith("APPLIED, but")  # so nobody re-runs it blindly
     assert "did not complete within 0.2 s" in out.result["error"]
     assert "observe generation 2" in out.result["error"]
     assert ec.read("deployments", NS, "awoooi-web")["spec"]["replicas"] == 4  # the change itself happened
@@ -286,7 +287,7 @@ def test_verification_failure(ec: EmulatedCluster, ex: KubeExecutor) -> None:
     out = ex.execute("restart_deployment", {"deployment": "awoooi-web", "namespace": NS}, mode="apply")
     assert out.status == "failed" and out.result["applied"] is True
     assert out.result["verification"]["outcome"] == "failed"
-    assert "has timed out progressing" in out.result["error"]
+    assert out.result["error"].startswith("APPLIED, but") and "has timed out progressing" in out.result["error"]
 
 
 def test_kubectl_execute(ex: KubeExecutor, ec: EmulatedCluster) -> None:
