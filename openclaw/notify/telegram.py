@@ -8,6 +8,9 @@
   seconds (otherwise it fails at once, saying how long Telegram asked to wait);
   5xx and connection errors are retried with a short backoff; at most
   ``max_attempts`` attempts in all. 4xx errors are not retried.
+  ``sendMessage`` is not idempotent: after a 5xx, a timeout or a connection dropped
+  mid-request, Telegram may already have posted the message, so a retry can deliver
+  the same alert twice. Duplicates are preferred to a lost critical alert.
 - The token is part of the URL path (``/bot<TOKEN>/sendMessage``). It never appears
   in a result, an exchange or a log line: every recorded string is redacted, and a
   logging filter redacts it from httpx's and httpcore's own request logs.

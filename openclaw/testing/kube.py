@@ -24,7 +24,9 @@ What the subclass adds to kmock's emulator (which stores JSON and merges patches
 - **faults**: ``fail(method, path, status, times=1)`` answers the next matching
   requests with a Kubernetes ``Status`` error; ``requests`` lists every request seen.
 
-Nothing here imports ``kubernetes``; only ``kmock`` (a dev dependency).
+Nothing here imports ``kubernetes``; only ``kmock``, which a plain install of OpenClaw
+does not pull in: install the optional extra, ``pip install 'openclaw[testing]'`` (or
+``uv sync``, where kmock is in the dev group too), to use this module from your own tests.
 """
 
 from __future__ import annotations

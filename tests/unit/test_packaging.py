@@ -1,6 +1,7 @@
 """What ships: the wheel carries the configs, and the image agrees with the Kubernetes manifest.
 
-Covers: `uv build --wheel` (offline) puts configs/*.yaml under openclaw/_configs, and an
+Covers: `uv build --wheel` (offline) puts configs/*.yaml under openclaw/_configs (and
+declares kmock as the optional extra `openclaw[testing]`, not a dependency), and an
 unpacked wheel finds them through `shipped_config_dir()` (not the checkout's configs/);
 the Dockerfile's EXPOSE, ENTRYPOINT/CMD, user, and OPENCLAW_HOME match
 configs/k8s/deployment.yaml (container port, args, runAsUser, env and state volume), and
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,18 @@ def test_wheel_ships_the_configs(wheel: Path) -> None:
     for name in CONFIGS:
         assert f"openclaw/_configs/{name}" in names, sorted(n for n in names if "_configs" in n)
     assert "openclaw/prompts/decide.md" in names
+
+
+def test_kmock_is_the_testing_extra(wheel: Path) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extra = project["project"]["optional-dependencies"]["testing"]
+    assert any(req.startswith("kmock") for req in extra)
+    assert any(req.startswith("kmock") for req in project["dependency-groups"]["dev"])
+    assert not any(req.startswith("kmock") for req in project["project"]["dependencies"])
+    [meta] = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA")]
+    text = zipfile.ZipFile(wheel).read(meta).decode()
+    assert "Provides-Extra: testing" in text
+    assert re.search(r"^Requires-Dist: kmock>=0\.8; extra == ['\"]testing['\"]$", text, flags=re.M), text
 
 
 def test_unpacked_wheel_finds_its_configs(wheel: Path, tmp_path: Path) -> None:
