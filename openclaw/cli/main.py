@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("openclaw: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `openclaw run --json | head`: the reader left; stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - a bug still gets one readable line, never a bare traceback
         if os.environ.get("OPENCLAW_DEBUG"):
             raise

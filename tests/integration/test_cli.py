@@ -142,3 +142,27 @@ def test_a_new_process_sees_a_run_awaiting_approval(tmp_path):
     third = subprocess.run([sys.executable, "-c", probe, run_id], capture_output=True, text=True, env=env, timeout=120)
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout) == ["approval_gate"]
+
+
+def test_a_failed_run_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
+    from openclaw.testing.kube import emulated_cluster
+
+    path = _write(tmp_path, "i.json", {"description": "restart deployment ghost in namespace awoooi-staging",
+                                       "requested_by": "oncall"})
+    with emulated_cluster(tmp_path) as cluster:
+        monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig_path))
+        assert main(["run", path, "--json"]) == 1
+    captured = capsys.readouterr()
+    [result] = _json_lines(captured.out)
+    assert result["status"] == "failed" and "404" in result["actions"][0]["result"]["error"]
+    assert "Traceback" not in captured.err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    path = _write(tmp_path, "i.json", [{"description": "Show me all pods in awoooi-prod namespace"}] * 3)
+    proc = subprocess.Popen([sys.executable, "-m", "openclaw.cli.main", "run", path, "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()  # the reader goes away, like `| head -c 1`
+    _, err = proc.communicate(timeout=120)
+    assert b"internal error" not in err and b"Traceback" not in err
