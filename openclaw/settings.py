@@ -185,4 +185,9 @@ def load_settings(
             environ={k: v for k, v in env.items() if k.startswith(("OTEL_", "LANGFUSE_"))},
         )
     except ValidationError as exc:
-        raise ConfigError(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}") from None
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in err["loc"])
+        var = field.rsplit(".", 1)[-1].upper()
+        if var.startswith("NEMOTRON_") and var in env:  # read from the env variable of that name
+            raise ConfigError(f"environment variable {var}={env[var]!r}: {err['msg']}") from None
+        raise ConfigError(f"invalid settings: {field}: {err['msg']}") from None

@@ -71,8 +71,11 @@ class ChatProvider:
         budget: RateBudget | None = None,
         on_exchange: ExchangeHook | None = None,
         close: Callable[[], Any] | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.name = name
+        self.endpoint = endpoint
+        """The base URL, named when the vendor cannot be reached."""
         self._chat = chat
         self.config = config
         self.budget = budget or RateBudget(name)
@@ -110,7 +113,8 @@ class ChatProvider:
         messages = self._messages(incident, text)
         offered = tuple(TOOLS) if task_type in TOOL_TASKS else ()
         tools = openai_tool_schemas(offered) if offered else []
-        chat = self._chat(self.config.vendor_model(model), timeout_s)
+        with converting(self.name, self.endpoint):  # building the client can raise too (a malformed URL)
+            chat = self._chat(self.config.vendor_model(model), timeout_s)
         runnable = chat.bind_tools(tools) if tools else chat
         message = await self._call(runnable, messages, model, timeout_s, kind="decide", extra=json.dumps(tools) if tools else "")
         answer = decision_answer(message, self.name, offered=offered, require_tool=task_type in TOOL_REQUIRED)
@@ -126,7 +130,8 @@ class ChatProvider:
     async def _structured(
         self, messages: list[BaseMessage], schema: dict[str, Any], model: str, timeout_s: float, *, kind: str
     ) -> Any:
-        chat = self._chat(self.config.vendor_model(model), timeout_s)
+        with converting(self.name, self.endpoint):
+            chat = self._chat(self.config.vendor_model(model), timeout_s)
         runnable = chat.with_structured_output(schema, method=self.config.structured_output, include_raw=True)
         return await self._call(runnable, messages, model, timeout_s, kind=kind, extra=json.dumps(schema))
 
@@ -137,7 +142,7 @@ class ChatProvider:
         sent = [m.content if isinstance(m.content, str) else json.dumps(m.content) for m in messages]
         tokens = estimate_tokens(*sent, extra, completion=self.config.max_tokens)
         reservation = await self.budget.reserve(tokens)
-        with converting(self.name):
+        with converting(self.name, self.endpoint):
             result = await asyncio.wait_for(runnable.ainvoke(messages), timeout=max(0.001, timeout_s))
         raw = result.get("raw") if isinstance(result, dict) else result
         info = response_info(raw)

@@ -11,7 +11,8 @@ past it (``raise ... from exc`` keeps the cause for debugging)::
     HTTP 401/403                                                          ProviderAuthError
     HTTP 5xx, 408, an error line inside a stream (ollama status -1)       ProviderServerError
     other HTTP 4xx (400 bad request, 404 unknown model, 422, ...)         ProviderUnavailable (deterministic: never retried)
-    openai.APIConnectionError, httpx*.TransportError, ConnectionError     ProviderConnectionError
+    openai.APIConnectionError, httpx*.TransportError, ConnectionError     ProviderConnectionError (names the base URL)
+    an ExceptionGroup (raised from inside anyio)                          whatever its first exception becomes
     non-JSON body, empty choices, a response that fails the SDK's model,
     a refusal / length / content-filter stop, an output parser error      ProviderInvalidOutput
     anything else raised from inside the client call                      ProviderServerError ("unexpected ...")
@@ -94,10 +95,13 @@ def from_status(vendor: str, status: int, message: str, *, retry_after: float | 
     return ProviderUnavailable(text + " (the request was refused; not retried)")
 
 
-def to_provider_error(exc: BaseException, vendor: str) -> ProviderError:
-    """Map one exception raised by an LLM client call to the project's error tree."""
+def to_provider_error(exc: BaseException, vendor: str, endpoint: str | None = None) -> ProviderError:
+    """Map one exception raised by an LLM client call to the project's error tree.
+    ``endpoint`` (the base URL) is named in connection errors."""
     if isinstance(exc, ProviderError):
         return exc
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        return to_provider_error(exc.exceptions[0], vendor, endpoint)
     if isinstance(exc, _TIMEOUTS):  # before _CONNECTION: APITimeoutError is an APIConnectionError
         return ProviderTimeout(f"{vendor}: no answer in time ({type(exc).__name__})")
     if isinstance(exc, openai.APIStatusError):
@@ -108,7 +112,8 @@ def to_provider_error(exc: BaseException, vendor: str) -> ProviderError:
     if isinstance(exc, ollama.ResponseError):
         return from_status(vendor, exc.status_code, exc.error)
     if isinstance(exc, _CONNECTION):
-        return ProviderConnectionError(f"{vendor}: cannot reach the endpoint ({type(exc).__name__}: {_short(exc)})")
+        where = endpoint or "the endpoint"
+        return ProviderConnectionError(f"{vendor}: cannot reach {where} ({type(exc).__name__}: {_short(exc)})")
     if isinstance(exc, ollama.RequestError):
         return ProviderUnavailable(f"{vendor}: request refused by the client: {_short(exc.error)}")
     if isinstance(exc, (*_BAD_OUTPUT, OpenAIRefusalError)):
@@ -119,11 +124,11 @@ def to_provider_error(exc: BaseException, vendor: str) -> ProviderError:
 
 
 @contextmanager
-def converting(vendor: str) -> Iterator[None]:
+def converting(vendor: str, endpoint: str | None = None) -> Iterator[None]:
     """Run a client call; any exception (not cancellation) leaves as a ProviderError, ``from`` the original."""
     try:
         yield
     except ProviderError:
         raise
     except Exception as exc:  # noqa: BLE001 - the boundary: see the module docstring
-        raise to_provider_error(exc, vendor) from exc
+        raise to_provider_error(exc, vendor, endpoint) from exc

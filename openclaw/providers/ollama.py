@@ -17,6 +17,7 @@ from langchain_ollama import ChatOllama
 from openclaw.providers.budget import RateBudget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
+from openclaw.providers.endpoints import checked_base_url, shown
 
 
 class OllamaChatFactory:
@@ -65,5 +66,8 @@ def ollama_provider(
     name: str = "ollama",
 ) -> ChatProvider:
     """A provider for an Ollama server at ``base_url`` (e.g. ``http://localhost:11434``)."""
+    base_url = checked_base_url(name, base_url)
     factory = OllamaChatFactory(base_url=base_url, config=config, transport=transport)
-    return ChatProvider(name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose)
+    return ChatProvider(
+        name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose, endpoint=shown(base_url)
+    )

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from openclaw.providers.budget import RateBudget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
+from openclaw.providers.endpoints import checked_base_url, shown
 
 _MAX_CACHED_MODELS = 64
 
@@ -96,5 +97,8 @@ def openai_compat_provider(
     on_exchange: ExchangeHook | None = None,
 ) -> ChatProvider:
     """A provider for an OpenAI-compatible endpoint (``base_url`` ends in ``/v1`` or the vendor's equivalent)."""
+    base_url = checked_base_url(name, base_url)
     factory = OpenAIChatFactory(base_url=base_url, api_key=api_key, config=config, transport=transport)
-    return ChatProvider(name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose)
+    return ChatProvider(
+        name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose, endpoint=shown(base_url)
+    )

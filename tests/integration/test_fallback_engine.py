@@ -7,7 +7,9 @@ marked degraded; no openai/ollama/httpx exception escapes Engine.run whatever ev
 vendor does (each fault at every vendor, Ollama and structured intent/complexity
 included); an incident deadline that passes while a vendor stalls hands the turn to rules;
 every configured vendor answering 404 "model not found" is a degradation (and counts in the
-trust provenance factor), while vendors disabled in providers.yaml are not.
+trust provenance factor), while vendors disabled in providers.yaml are not; a connection
+error names the base URL and an invalid port is one clear line; hedge_after_ms in
+routing.yaml races a silent primary through Engine.run.
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ def hops(result, node="decide"):
     return [(a["provider"], a["outcome"]) for a in result["attempts"] if a["node"] == node]
 
 
+def decide_errors(result):
+    return [a["error"] for a in result["attempts"] if a["node"] == "decide"]
+
+
 def assert_clean(result):
     assert result["status"] != "failed", result["error"]
     assert result["error"] is None
@@ -129,9 +135,35 @@ async def test_each_fault_falls_through_to_the_next_provider(sim, tmp_path, faul
 
 async def test_connection_refused_falls_through(sim, tmp_path):
     sim.enqueue(GET_PODS, prefix="gemini")
-    result = await run(tmp_path, environ(sim, NVIDIA_API_BASE_URL=refused_url() + "/v1"))
+    url = refused_url() + "/v1"
+    result = await run(tmp_path, environ(sim, NVIDIA_API_BASE_URL=url))
     assert_clean(result)
     assert hops(result) == [("nim", "connection_error"), ("gemini", "ok")]
+    assert f"cannot reach {url}" in decide_errors(result)[0]
+
+
+async def test_an_invalid_port_is_one_clear_line(sim, tmp_path):
+    sim.enqueue(GET_PODS, prefix="gemini")
+    result = await run(tmp_path, environ(sim, NVIDIA_API_BASE_URL="http://127.0.0.1:99999/v1"))
+    assert_clean(result)
+    assert hops(result) == [("nim", "unavailable"), ("gemini", "ok")]
+    error = decide_errors(result)[0]
+    assert "NVIDIA_API_BASE_URL" in error and "99999" in error and "ExceptionGroup" not in error
+
+
+async def test_hedging_through_the_engine(sim, tmp_path):
+    """hedge_after_ms in routing.yaml: a silent nim is raced by gemini, whose answer is used."""
+    sim.enqueue(Stall(3, then=GET_PODS), prefix="nim")
+    sim.enqueue(GET_PODS, prefix="gemini")
+    routes = yaml.safe_load((shipped_config_dir() / "routing.yaml").read_text())["routes"]
+    routes["tool_calling"]["hedge_after_ms"] = 100
+    result = await run(tmp_path, environ(sim), routes=routes, attempt_timeout_s=2)
+    assert_clean(result)
+    assert sorted(hops(result)) == [("gemini", "ok"), ("nim", "timeout")]
+    nim = next(a for a in result["attempts"] if a["node"] == "decide" and a["provider"] == "nim")
+    assert "answered first" in nim["error"] and "hedged" in nim["error"]
+    assert result["decision"]["provider"] == "gemini" and result["degraded"] is False
+    assert len(sim.chat_requests("gemini")) == 1 and sim.chat_requests("claude") == []
 
 
 async def test_whole_chain_nim_gemini_claude_rules(sim, tmp_path):

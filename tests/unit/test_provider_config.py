@@ -2,7 +2,8 @@
 
 Covers: the shipped providers.yaml validates (seed limits for nim, aliases for claude);
 a wrong ``kind`` and unknown fields are refused naming the file; NEMOTRON_RPM_LIMIT /
-NEMOTRON_TPM_LIMIT override nim's limits; factories exist only for vendors with keys
+NEMOTRON_TPM_LIMIT override nim's limits (an invalid value is an error naming the
+variable); factories exist only for vendors with keys
 (the registry then names the env var); Ollama only with OLLAMA_BASE_URL, or at the
 default URL when providers.yaml enables it; ``enabled: false`` yields ``unavailable``;
 providers are built lazily (no client at build time) and carry their budgets.
@@ -64,6 +65,13 @@ def test_env_limits_override_nim():
     assert effective_limits(settings, "gemini", cfg.get("gemini")) == (None, None)
 
 
+@pytest.mark.parametrize(("var", "value"), [("NEMOTRON_RPM_LIMIT", "0"), ("NEMOTRON_TPM_LIMIT", "-5")])
+def test_invalid_limit_names_the_env_var(var, value):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={var: value})
+    assert f"{var}={value!r}" in str(caught.value) and "greater than or equal to 1" in str(caught.value)
+
+
 def test_no_keys_no_factories_and_the_registry_names_the_env_var():
     settings = load_settings(environ={})
     assert provider_factories(settings) == {}
@@ -95,3 +103,10 @@ def test_disabled_vendor_is_unavailable_even_with_a_key(tmp_path):
     registry = build_registry(load_settings(config_dir=cfg_dir, environ={"NVIDIA_API_KEY": "nvapi-x"}))
     with pytest.raises(ProviderUnavailable, match="disabled in providers.yaml"):
         registry.get("nim")
+
+
+def test_a_disabled_vendor_is_not_configured(tmp_path):
+    """Its failures are not a degradation (openclaw.nodes.fallback.vendor_failures)."""
+    cfg_dir = _config_dir(tmp_path, "providers:\n  nim: {kind: openai_compat, enabled: false}\n")
+    registry = build_registry(load_settings(config_dir=cfg_dir, environ={"NVIDIA_API_KEY": "k", "GEMINI_API_KEY": "g"}))
+    assert [registry.configured(n) for n in ("nim", "gemini", "claude")] == [False, True, False]

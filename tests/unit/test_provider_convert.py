@@ -5,7 +5,9 @@ langchain_core.exceptions (and langchain_openai's subclasses) maps to a Provider
 subclass (in the spirit of httpx's test_httpcore_all_exceptions_mapped); the mapping of
 each fault of the simulator table (timeout before connection, 429 with Retry-After,
 401/403, 5xx, other 4xx, stream error line, non-JSON, empty choices, validation);
-``converting`` keeps the cause and lets cancellation through.
+``converting`` keeps the cause and lets cancellation through; a connection error names the
+base URL; an ExceptionGroup (anyio) is mapped by its first exception; a malformed base URL
+(bad port, no scheme) is refused before any client is built, naming the env variable.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from langchain_core import exceptions as lc_exceptions
 from langchain_openai.chat_models import base as lc_openai
 
 from openclaw import errors
+from openclaw.providers.config import ProviderConfig
 from openclaw.providers.convert import converting, retry_after_seconds, to_provider_error
+from openclaw.providers.endpoints import checked_base_url, shown
+from openclaw.providers.ollama import ollama_provider
+from openclaw.providers.openai_compat import openai_compat_provider
 
 
 def _exception_classes(module) -> list[type[BaseException]]:
@@ -165,3 +171,40 @@ def test_provider_errors_pass_through_unchanged():
         with converting("nim"):
             raise original
     assert caught.value is original
+
+
+def test_connection_error_names_the_base_url():
+    with pytest.raises(errors.ProviderConnectionError, match=r"nim: cannot reach http://127\.0\.0\.1:9/v1 "):
+        with converting("nim", "http://127.0.0.1:9/v1"):
+            raise httpx2.ConnectError("All connection attempts failed")
+
+
+def test_an_exception_group_is_mapped_by_its_first_exception():
+    group = ExceptionGroup("unhandled errors in a TaskGroup", [httpx2.ConnectError("refused"), ValueError("x")])
+    converted = to_provider_error(group, "nim", "http://h/v1")
+    assert type(converted) is errors.ProviderConnectionError and "ExceptionGroup" not in str(converted)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "url", "needle"),
+    [("nim", "http://127.0.0.1:99999/v1", "Port out of range"), ("gemini", "http://127.0.0.1:abc/v1", "'abc'"),
+     ("claude", "127.0.0.1:8000/v1", "http:// or https://"), ("ollama", "http://localhost:70000", "Port out of range")],
+)  # fmt: skip
+def test_a_malformed_base_url_is_one_clear_line(vendor, url, needle):
+    var = {"nim": "NVIDIA_API_BASE_URL", "gemini": "GEMINI_BASE_URL", "claude": "ANTHROPIC_BASE_URL",
+           "ollama": "OLLAMA_BASE_URL"}[vendor]  # fmt: skip
+    with pytest.raises(errors.ProviderUnavailable) as caught:
+        if vendor == "ollama":
+            ollama_provider(base_url=url, config=ProviderConfig(kind="ollama"))
+        else:
+            openai_compat_provider(vendor, base_url=url, api_key="k", config=ProviderConfig(kind="openai_compat"))
+    message = str(caught.value)
+    assert needle in message and var in message and url in message and "\n" not in message
+
+
+def test_valid_base_urls_pass():
+    for vendor, url in [("nim", "https://integrate.api.nvidia.com/v1"), ("claude", "https://api.anthropic.com/v1/"),
+                        ("nim", "http://[::1]:8000/v1"), ("ollama", "localhost:11434")]:  # fmt: skip
+        assert checked_base_url(vendor, url) == url
+
+    assert shown("https://user:secret@nim.internal:8000/v1") == "https://nim.internal:8000/v1"
