@@ -1,9 +1,19 @@
-"""``openclaw serve [--host H] [--port P]``: the HTTP service on uvicorn (see docs/service.md)."""
+"""``openclaw serve [--host H] [--port P]``: the HTTP service on uvicorn (see docs/service.md).
+
+Startup failures keep the exit-code contract, one readable line on stderr: before uvicorn
+starts, the engine is opened once (configs, run store, checkpoints, providers, cluster
+client) — a bad config exits 2, an unusable ``OPENCLAW_HOME`` exits 1 — and the port is
+bound here and handed to uvicorn, so a port in use exits 1 instead of uvicorn's exit 3.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import errno
 import ipaddress
+import socket
+import sqlite3
 import sys
 
 EXIT_OK = 0
@@ -40,7 +50,7 @@ def _is_loopback(host: str) -> bool:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from openclaw.errors import UsageError
+    from openclaw.errors import OpenClawError, UsageError
     from openclaw.server import create_app
     from openclaw.settings import load_settings
 
@@ -50,6 +60,57 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.server.api_token is None and not _is_loopback(args.host):
         print(f"openclaw: warning: serving on {args.host} without OPENCLAW_API_TOKEN: anyone who can reach it "
               "can submit incidents", file=sys.stderr)  # fmt: skip
+    asyncio.run(_preflight(settings))
+    sock = _bind(args.host, args.port)
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                                           proxy_headers=False))
+    scheme_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"openclaw: serving on http://{scheme_host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    except SystemExit as exc:  # uvicorn exits on some startup failures after logging them
+        if exc.code not in (None, 0):
+            raise OpenClawError(f"the HTTP service on {args.host}:{args.port} stopped during startup "
+                                f"(uvicorn exit {exc.code}; see the log above)") from None
+    finally:
+        sock.close()
+    if not server.started:
+        raise OpenClawError(f"the HTTP service on {args.host}:{args.port} did not start; see the log above")
     return EXIT_OK
+
+
+async def _preflight(settings: object) -> None:
+    """Open (and close) the engine the app's lifespan will open: configs, stores, providers, cluster client.
+
+    OpenClaw errors pass through (ConfigError: exit 2; StoreError: exit 1); other OS and SQLite
+    failures become a StoreError naming OPENCLAW_HOME."""
+    from openclaw.errors import StoreError
+    from openclaw.wiring import open_engine
+
+    try:
+        async with open_engine(settings):  # type: ignore[arg-type]
+            pass
+    except (OSError, sqlite3.Error) as exc:
+        home = getattr(settings, "home", "?")
+        raise StoreError(f"cannot use the state directory {home}: {exc}; check OPENCLAW_HOME") from exc
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on host:port (as uvicorn binds it); OpenClawError in one line when it cannot."""
+    from openclaw.errors import OpenClawError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = "; is another server using it? pick one with --port" if exc.errno == errno.EADDRINUSE else ""
+        raise OpenClawError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
+    sock.set_inheritable(True)
+    return sock
