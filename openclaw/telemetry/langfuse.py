@@ -26,6 +26,7 @@ class LangfuseTracing:
     client: Any
     handler: Any
     tracer_provider: TracerProvider
+    public_key: str | None = None
 
     def shutdown(self) -> None:
         """Flush what is buffered and stop Langfuse's background threads (blocking)."""
@@ -33,6 +34,23 @@ class LangfuseTracing:
             self.client.shutdown()
         finally:
             self.tracer_provider.shutdown()
+            _forget(self.public_key)
+
+
+def _forget(public_key: str | None) -> None:
+    """Drop Langfuse's per-process resource manager for ``public_key`` after shutdown.
+
+    Langfuse keeps one per public key for the life of the process, even shut down; a later
+    client with that key (a second app in the same process: tests, ``bench serve``) would
+    reuse it and silently export nothing."""
+    if public_key is None:
+        return
+    try:
+        from langfuse._client.resource_manager import LangfuseResourceManager
+    except ImportError:  # a Langfuse without that registry has nothing to forget
+        return
+    with LangfuseResourceManager._lock:
+        LangfuseResourceManager._instances.pop(public_key, None)
 
 
 def build_langfuse(options: LangfuseOptions, *, content: ContentPolicy, service_name: str = "openclaw") -> LangfuseTracing:
@@ -51,4 +69,4 @@ def build_langfuse(options: LangfuseOptions, *, content: ContentPolicy, service_
         mask=content.mask,
     )
     handler = CallbackHandler(public_key=options.public_key)
-    return LangfuseTracing(client=client, handler=handler, tracer_provider=provider)
+    return LangfuseTracing(client=client, handler=handler, tracer_provider=provider, public_key=options.public_key)
