@@ -214,6 +214,18 @@ class RunStore:
         )
         return row[0] if row else None
 
+    def pending_approvals(self) -> int:
+        """Actions waiting for sign-off (verdict ``approval``, status ``awaiting_approval``) across every
+        run that waits for approval: one SQL query (SQLite JSON1), however many runs are paused."""
+        row = self._one(
+            """SELECT COUNT(*) FROM openclaw_runs AS r, json_each(r.result, '$.actions') AS a
+               WHERE r.status = 'awaiting_approval'
+                 AND json_extract(a.value, '$.status') = 'awaiting_approval'
+                 AND json_extract(a.value, '$.verdict') = 'approval'""",
+            (),
+        )
+        return int(row[0]) if row else 0
+
     def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
         try:
             with self._lock:

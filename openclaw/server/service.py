@@ -29,10 +29,6 @@ log = logging.getLogger("openclaw.server")
 
 SubmitKind = Literal["finished", "accepted", "duplicate"]
 
-PENDING_SCAN_LIMIT = 10_000
-"""Runs awaiting approval read per scrape of ``openclaw_approvals_pending``."""
-
-
 @dataclass(frozen=True)
 class Submitted:
     """What happened to one submitted incident."""
@@ -147,15 +143,8 @@ class IncidentService:
         return [pending_view(a) for a in waiting(values)] if values else []
 
     def pending_approvals(self) -> float:
-        """Actions waiting for sign-off across every run in the store (read at scrape time)."""
-        count = 0
-        for row in self.engine.store.list(limit=PENDING_SCAN_LIMIT, status="awaiting_approval"):
-            try:
-                result = self.engine.store.get(row["run_id"])
-            except RunNotFound:
-                continue
-            count += sum(1 for a in result.get("actions", []) if a.get("status") == "awaiting_approval")
-        return float(count)
+        """Actions waiting for sign-off across every run in the store (one query at scrape time)."""
+        return float(self.engine.store.pending_approvals())
 
     # --- expiry --------------------------------------------------------------------------
 
