@@ -4,6 +4,11 @@ Names are returned exactly as written (never lower-cased or trimmed inside), so 
 validation downstream sees ``KUBE-SYSTEM`` or a Cyrillic look-alike and refuses it. The one
 exception is a bare role noun from :data:`ROLE_NOUNS` ("the API", "the worker"): that is a
 description, not a name, and is returned in its lower-case vocabulary form.
+
+Namespaces come from explicit forms ("-n X", "namespace X", "X 命名空間"), from a name written
+before its workload ("awoooi-prod 的 web", "awoooi-staging 裡的 billing", "awoooi-prod's web"),
+then from a bare "in X" that ends a clause naming a workload (checked by the caller), then from
+an environment-shaped name ("in kube-system"). Status words ("healthy", "ok") are never names.
 """
 
 from __future__ import annotations
@@ -34,9 +39,35 @@ STOP_WORDS = frozenset(
     "restart bounce reboot recycle kick cycle roll redeploy scale show list get check display view describe "
     "fetch send page notify escalate delete remove drain named called keeps keep has have had does did not "
     "isn't won't can't will should would could might must needs need went goes got gets seems looks returns "
-    "throws shows uses runs just still also very really being rollout status".split()
+    "throws shows uses runs just still also very really being rollout status stop stopped shut shutdown off "
+    "turn take bring wake ring buzz today tonight yesterday tomorrow".split()
 )
+STATUS_WORDS = frozenset(
+    "healthy unhealthy ok okay fine good bad up down running ready unready broken alive dead slow fast working "
+    "available unavailable stable unstable degraded pending failing failed crashing stuck hanging "
+    "responding responsive unresponsive live online offline normal correct right wrong well sick happy sad busy "
+    "idle done finished complete completed stopped started starting serving reachable unreachable look looks seem "
+    "seems appear appears feel crashloopbackoff imagepullbackoff errimagepull containercreating terminating "
+    "oomkilled evicted unknown succeeded".split()
+)
+"""Adjectives and status words: "are the nodes healthy?" names no node."""
+_ATTRIBUTES = frozenset(
+    "cpu memory mem ram disk latency traffic load error errors usage quota limit limits request requests config "
+    "configs configmap configmaps secret secrets image images version versions health metric metrics env "
+    "variables variable label labels annotation annotations ip port ports dns cert certs certificate "
+    "certificates tls volume volumes pvc storage sidecar network owner uptime restarts yaml manifest spec "
+    "settings connections throughput bandwidth".split()
+)
+"""Things a workload has (its CPU, its config): "awoooi-api 的 CPU" does not make awoooi-api a namespace."""
+_NOT_ITEM = frozenset(
+    "wait see pray monitor watch report retry repeat continue proceed go hope observe investigate verify confirm "
+    "notify tell let make try keep leave ensure double-check recheck bleeding paging alerting restarting scaling "
+    "deploying rolling spamming flapping retrying looping waiting erroring leaking throttling thrashing pinging "
+    "sending firing".split()
+)
+"""Verbs that can close "restart api and ...": "restart api and wait" restarts one workload."""
 _VERB_ENDING = re.compile(r"[a-z]{3,}(?:ing|ed)", re.ASCII)
+_PAST_OR_ADVERB = re.compile(r"[a-z]{3,}(?:ed|ly)", re.ASCII | IC)
 _HYPHEN_WORDS = frozenset(
     "on-call follow-up real-time up-to-date e-mail long-running built-in read-only out-of-memory multi-step "
     "self-healing non-prod co-worker x-ray re-deploy re-start heads-up high-traffic end-to-end step-by-step "
@@ -76,7 +107,11 @@ _ROLE_RE = re.compile(
     r"|(?=\s*[\u4e00-\u9fff]))",
     IC,
 )
-_DETERMINERS = re.compile(r"\s*(?:(?:the|our|my|that|this|a|an|its|up|down|out|deployment|deploy|service|svc)\s+)*", IC)
+_DETERMINERS = re.compile(
+    r"\s*(?:(?:the|our|my|that|this|a|an|its|up|down|out|deployment|deploy|service|svc"
+    r"|(?:(?:the\s+)?(?:number|count)\s+of\s+)?replicas?(?:\s+count)?\s+(?:of|for|on|in))\s+)*",
+    IC,
+)
 _AFTER_TOKEN = re.compile(rf"\s*({TOKEN})")
 
 _NS_PATTERNS = tuple(
@@ -93,6 +128,37 @@ _NS_PATTERNS = tuple(
 _NS_BY_SHAPE = re.compile(
     rf"\b(?:in|from|on|inside|within|在)\s*(?:the\s+)?({TOKEN})", IC
 )
+# "awoooi-prod 的 web", "awoooi-staging 裡的 billing", "awoooi-prod's web", "awoooi-staging 的所有 pod":
+# the first name is the namespace of what follows it.
+_NS_LINK = (
+    r"(?:['\u2019]s(?=\s)|\s*(?:裡面的|里面的|裏面的|裡頭的|里头的|裡的|里的|裏的|中的|下的|內的|内的|的))"
+)
+_NS_OF = re.compile(
+    rf"(?P<ns>{TOKEN})(?P<link>{_NS_LINK})\s*(?:所有的?|全部的?|那個|那个|這個|这个|(?:the|all|all\s+the)\s+)?\s*"
+    rf"(?:(?P<rt>pods?|deployments?|deploys?|services?|svc|容器組|容器组|部署|服務|服务)(?![\w-])|(?P<name>{TOKEN}))",
+    IC,
+)
+NS_LINK_AFTER = re.compile(rf"{_NS_LINK}\s*(?:所有的?|全部的?|那個|那个|這個|这个)?", IC)
+"""The link after a namespace written before its workload ("的", "裡的", "'s"), to skip it."""
+_TYPE_JUST_BEFORE = re.compile(
+    r"(?:deployments?|deploy|pods?|po|services?|svc|nodes?|container|namespace|ns|-n|--namespace|部署|服務|服务"
+    r"|節點|节点|容器組|容器组|容器|命名空間|命名空间)\s*[:：=]?\s*$",
+    IC,
+)
+_CONTAINER_OR_NS_NEXT = re.compile(r"\s*(?:containers?\b|容器(?!組|组)|namespace\b|ns\b|命名空間|命名空间)", IC)
+_CONTAINS_LINKS = frozenset("裡面的 里面的 裏面的 裡頭的 里头的 裡的 里的 裏的 中的 下的 內的 内的".split())
+# Lowest priority but one: "the billing service in finance." A bare "in X" at the end of a clause.
+_BARE_IN = re.compile(rf"\b(?:in|inside|within)\s+(?:the\s+)?({TOKEN})", IC)
+_CLAUSE_END_AFTER = re.compile(
+    r"\s*(?:(?:please|pls|now|asap|immediately|too|as\s+well)\b\s*)?(?:$|[.,;!?。，；！？\n])", IC
+)
+_NOT_BARE_NS = frozenset(
+    "parallel place order time turn sequence background general progress advance total case fact particular short "
+    "full detail details future past meantime bulk batch batches kubernetes k8s cluster clusters production "
+    "minute minutes second seconds hour hours day days week a an one two few while awhile bit sync".split()
+)
+_CAMEL = re.compile(r"[a-z][A-Z]")  # "in CrashLoopBackOff": a state, not a namespace
+_REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]{1,2}[a-z]?", IC)
 _ENV_SHAPED = re.compile(r"(?:^|.*-)(?:prod|production|staging|stage|stg|dev|devel|test|qa|uat|sandbox|system|preprod)$", IC)
 
 _REPLICAS = tuple(
@@ -169,7 +235,17 @@ def is_name_like(token: str) -> bool:
 def usable_word(token: str) -> bool:
     """A token that can stand for a workload when it follows a verb ("restart nginx")."""
     low = token.lower()
-    return bool(token) and low not in STOP_WORDS and not _NOT_NAME.fullmatch(token) and not INCIDENT_ID.fullmatch(token)
+    return (bool(token) and low not in STOP_WORDS and low not in STATUS_WORDS and not _NOT_NAME.fullmatch(token)
+            and not INCIDENT_ID.fullmatch(token))
+
+
+def item_word(token: str) -> bool:
+    """A token that can be one more workload in a list ("restart api, worker and billing")."""
+    low = token.lower()
+    if not usable_word(token) or "/" in token or low in _ATTRIBUTES or low in _NOT_ITEM or low in _HYPHEN_WORDS:
+        return False
+    # "billing", "shipping" name services; "restarted", "quickly" do not.
+    return is_name_like(token) or not _PAST_OR_ADVERB.fullmatch(token)
 
 
 def role_form(token: str) -> tuple[str, EntityKind]:
@@ -196,6 +272,8 @@ def find_entities(text: str, excluded: list[tuple[int, int]]) -> list[Entity]:
             name = clean(m.group("name"))
             if not usable_word(name) or name.lower() in ROLE_NOUNS or "/" in name:
                 continue
+            if text[m.start("name") - 1 : m.start("name")] in ("'", "\u2019"):  # "today's deploy"
+                continue
             if _VERB_ENDING.fullmatch(name) and not is_name_like(name):
                 continue
             rt = m.group("rt")
@@ -213,6 +291,25 @@ def find_entities(text: str, excluded: list[tuple[int, int]]) -> list[Entity]:
         add(m.group(group).lower(), "role", m.start(group), m.end(group))
     found.sort(key=lambda e: e.start)
     return found
+
+
+_LINKED_NAME = re.compile(rf"{_NS_LINK}\s*(?:(?:the|our|my)\s+)?({TOKEN})", IC)
+
+
+def named_after_namespaces(text: str, namespaces: list[tuple[str, int, int]], found: list[Entity]) -> list[Entity]:
+    """``found`` plus the workload right after a namespace written before it ("awoooi-staging 裡的 billing")."""
+    out = list(found)
+    for _, _, end in namespaces:
+        m = _LINKED_NAME.match(text, end)
+        if m is None:
+            continue
+        name, start = clean(m.group(1)), m.start(1)
+        if not item_word(name) or any(e.start < start + len(name) and start < e.end for e in out):
+            continue
+        kind: EntityKind = "pod" if looks_like_pod(name) else role_form(name)[1]
+        out.append(Entity(role_form(name)[0] if kind == "role" else name, kind, start, start + len(name)))
+    out.sort(key=lambda e: e.start)
+    return out
 
 
 def word_after(text: str, pos: int, limit: int) -> tuple[str, int] | None:
@@ -246,6 +343,10 @@ def find_namespaces(text: str) -> list[tuple[str, int, int]]:
             continue
         if name and name.lower() not in STOP_WORDS and not name.startswith("-"):
             found.append((name, m.start(1), m.start(1) + len(name)))
+    seen = {start for _, start, _ in found}
+    for ns in _namespaces_of(text):
+        if ns[1] not in seen:
+            found.append(ns)
     if not found:
         for n, m in enumerate(_NS_BY_SHAPE.finditer(text)):
             name = clean(m.group(1))
@@ -255,6 +356,110 @@ def find_namespaces(text: str) -> list[tuple[str, int, int]]:
                 found.append((name, m.start(1), m.start(1) + len(name)))
     found.sort(key=lambda t: t[1])
     return found
+
+
+def _workload_shaped(name: str) -> bool:
+    """``awoooi-api``, ``api-gateway``: a part of the name is a role noun, so it names a workload."""
+    return looks_like_pod(name) or any(part.lower() in ROLE_NOUNS for part in name.split("-"))
+
+
+def namespace_shaped(name: str) -> bool:
+    """``awoooi-prod``, ``team-dev``, ``finance-ns``: written like a namespace rather than a workload."""
+    if _ENV_SHAPED.match(name):
+        return True
+    return is_name_like(name) and not _workload_shaped(name)
+
+
+def _namespaces_of(text: str) -> list[tuple[str, int, int]]:
+    """Namespaces written before what they hold: "awoooi-prod 的 web", "awoooi-staging 裡的 billing"."""
+    found: list[tuple[str, int, int]] = []
+    for n, m in enumerate(_NS_OF.finditer(text)):
+        if n >= MAX_ENTITIES:
+            break
+        ns = clean(m.group("ns"))
+        low = ns.lower()
+        if (not usable_word(ns) or "/" in ns or low in ROLE_NOUNS or low in _ATTRIBUTES or looks_like_pod(ns)
+                or _TYPE_JUST_BEFORE.search(text, max(0, m.start() - 16), m.start())):
+            continue
+        link = m.group("link").strip()
+        contains = link in _CONTAINS_LINKS
+        if m.group("rt"):
+            ok = contains or namespace_shaped(ns)
+        else:
+            name = clean(m.group("name"))
+            if (not item_word(name) or name.lower().startswith(low + "-")
+                    or _CONTAINER_OR_NS_NEXT.match(text, m.start("name") + len(name))):
+                continue
+            ok = (contains and item_word(ns)) or namespace_shaped(ns)
+        if ok:
+            found.append((ns, m.start("ns"), m.start("ns") + len(ns)))
+    return found
+
+
+def find_bare_in(text: str) -> list[tuple[str, int, int, int]]:
+    """Candidates for "... in X." as (X, start, end, where "in" starts); the caller checks the context.
+
+    X ends its clause and is not a number, a region, a role noun, a status or one of the
+    words that follow "in" in plain English ("in parallel", "in time").
+    """
+    found: list[tuple[str, int, int, int]] = []
+    for n, m in enumerate(_BARE_IN.finditer(text)):
+        if n >= MAX_ENTITIES:
+            break
+        name = clean(m.group(1))
+        low = name.lower()
+        if (not item_word(name) or low in ROLE_NOUNS or low in _NOT_BARE_NS or _REGION.fullmatch(name)
+                or (is_name_like(name) and not namespace_shaped(name))
+                or ":" in name or _CAMEL.search(name) or not _CLAUSE_END_AFTER.match(text, m.start(1) + len(name))):
+            continue
+        found.append((name, m.start(1), m.start(1) + len(name), m.start()))
+    return found
+
+
+_SEP = r"(?:\s*(?:,|，|、|&|和|跟|與|与|以及|及)\s*(?:and\s+)?|\s+and\s+)"
+_NEXT_ITEM = re.compile(rf"{_SEP}(?:(?:the|our|my)\s+)?({TOKEN})", IC)
+_JOINED = re.compile(rf"{_SEP}(?:(?:the|our|my)\s+)?", IC)
+_ITEM_END = re.compile(
+    r"\s*(?:$|[,，、.;；。!?！？]|&|[\u4e00-\u9fff]|(?:and|too|to|as\s+well|deployments?|deploys?|services?|svc|pods?"
+    r"|in|on|from|now|please|then|also|plus|for)(?![\w-]))",
+    IC,
+)
+_TYPE_SKIP = re.compile(r"\s+(?:deployments?|deploy|services?|svc|pods?)(?![\w-])", IC)
+MAX_ITEMS = 8
+"""At most this many workloads are read from one list ("restart a, b, c and d")."""
+
+
+def ends_item(text: str, pos: int) -> bool:
+    """A list item may end at ``pos``: a separator, a type word, "to N" or the end of the clause follows."""
+    return _ITEM_END.match(text, pos) is not None
+
+
+def joined(text: str, end: int, start: int) -> bool:
+    """Only a list separator (",", "and", "和", "跟", "、") lies between ``end`` and ``start``."""
+    return start > end and _JOINED.fullmatch(text, end, start) is not None
+
+
+def coordinated(text: str, end: int, limit: int, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """The further items of a list that starts with a name ending at ``end``: "api, worker and billing".
+
+    Each item must read as a workload and end the list or be followed by another separator,
+    a type word, "to N" or the end of the clause ("restart api and wait" is one item).
+    """
+    items: list[tuple[str, int, int]] = []
+    t = _TYPE_SKIP.match(text, end, limit)
+    pos = t.end() if t else end
+    while len(items) < MAX_ITEMS:
+        m = _NEXT_ITEM.match(text, pos, limit)
+        if not m:
+            break
+        name, start = clean(m.group(1)), m.start(1)
+        stop = start + len(name)
+        if not name or not item_word(name) or any(s <= start < e for s, e in taken) or not _ITEM_END.match(text, stop):
+            break
+        items.append((name, start, stop))
+        t = _TYPE_SKIP.match(text, stop, limit)
+        pos = t.end() if t else stop
+    return items
 
 
 def _first_number(patterns: tuple[re.Pattern[str], ...], text: str, start: int, end: int) -> int | None:

@@ -1,6 +1,8 @@
 """Turn incident text into proposed tool calls, deterministically.
 
-Each request found by :mod:`.requests` is resolved into one call: kubectl spans go through
+Each request found by :mod:`.requests` is resolved into one call, or one per workload when
+it names a list ("restart api, worker and web", "重啟 api 和 worker"); "stop X" / "shut down X"
+is a scale to zero, and only when X is written right after the verb. kubectl spans go through
 :func:`openclaw.models.kubectl.parse_kubectl` (a refused command is kept as ``kubectl_execute``
 so that the trust engine visibly denies it); natural-language requests get their target,
 namespace and numbers from their own scope first, then from the rest of the text, then from
@@ -19,8 +21,8 @@ from openclaw.models.tools import MAX_ALERT_CHARS, MAX_COMMAND_CHARS
 from openclaw.providers.rules import entities as ent
 from openclaw.providers.rules.entities import Entity
 from openclaw.providers.rules.intent import classify_intent
-from openclaw.providers.rules.lexicon import ANALYSIS, CRASH_LIKE, FIX, SYMPTOMS, IC
-from openclaw.providers.rules.requests import Kind, Request
+from openclaw.providers.rules.lexicon import ANALYSIS, CRASH_LIKE, FIX, SENTENCE_END, SYMPTOMS, IC
+from openclaw.providers.rules.requests import MAX_REQUESTS, Kind, Request
 from openclaw.providers.rules.signals import parse
 from openclaw.providers.rules.types import ExtractionContext, ProposedCall
 
@@ -33,6 +35,7 @@ _RESOURCE = {"po": "pods", "pod": "pods", "pods": "pods", "deploy": "deployments
              "services": "services", "node": "nodes", "nodes": "nodes", "event": "events", "events": "events",
              "容器組": "pods", "容器组": "pods", "部署": "deployments", "服務": "services", "服务": "services",
              "節點": "nodes", "节点": "nodes", "事件": "events"}
+_TYPE_AFTER = re.compile(r"\s*(deployments?|deploy|services?|svc)\b", IC)
 _ENTITY_RESOURCE = {"deployment": "deployments", "pod": "pods", "service": "services", "node": "nodes"}
 _DESTROY_VERB = (
     (re.compile(r"drain", IC), "drain"), (re.compile(r"uncordon", IC), "uncordon"), (re.compile(r"cordon", IC), "cordon"),
@@ -54,6 +57,10 @@ _SEVERITIES = ("info", "warning", "critical")
 _PRONOUN_ONLY = re.compile(r"(?:(?:this|it|that|the|incident|issue|problem|one)\s*){0,3}|這個|这个|此事", IC)
 
 
+MAX_CALLS = MAX_REQUESTS
+"""At most this many calls come from one text (a list "restart a, b and c" gives one call per workload)."""
+
+
 def extract_tool_calls(text: str, ctx: ExtractionContext) -> list[ProposedCall]:
     """The tool calls ``text`` asks for, in order; [] for chat and code generation.
 
@@ -71,9 +78,7 @@ def extract_tool_calls(text: str, ctx: ExtractionContext) -> list[ProposedCall]:
         kind = last if req.kind == "continue" else req.kind
         if kind is None:
             continue
-        call = resolver.resolve(req, kind)
-        if call is not None:
-            calls.append(call)
+        calls.extend(resolver.resolve(req, kind))
         last = kind
     if not calls:
         calls = resolver.symptom_remedy()
@@ -81,7 +86,7 @@ def extract_tool_calls(text: str, ctx: ExtractionContext) -> list[ProposedCall]:
     for call in calls:
         if call not in unique:
             unique.append(call)
-    return unique
+    return unique[:MAX_CALLS]
 
 
 class _Resolver:
@@ -93,6 +98,7 @@ class _Resolver:
         parsed = parse(text)
         self.text, self.masked, self.quiet, self.requests = parsed.scanned, parsed.masked, parsed.quiet, parsed.requests
         self.namespaces, self.entities = parsed.namespaces, parsed.entities
+        self.ns_spans = [(s, e) for _, s, e in self.namespaces]
 
     # --- context -------------------------------------------------------------------------
 
@@ -121,26 +127,88 @@ class _Resolver:
     def _first(self, kinds: tuple[str, ...]) -> Entity | None:
         return next((e for e in self.entities if e.kind in kinds), None)
 
-    def workload(self, req: Request | None) -> str | None:
-        """The deployment a request is about."""
+    def _word_after(self, pos: int, end: int) -> tuple[str, int] | None:
+        """The first usable word after ``pos``, past a namespace written before it ("重啟 awoooi-staging 裡的 billing")."""
+        for _ in range(3):
+            word = ent.word_after(self.masked, pos, end)
+            if word is None:
+                return None
+            ns_end = next((e for s, e in self.ns_spans if s == word[1]), None)
+            if ns_end is None:
+                return word
+            link = ent.NS_LINK_AFTER.match(self.masked, ns_end, end)
+            pos = link.end() if link else ns_end
+        return None
+
+    def _target(self, req: Request | None) -> tuple[str, int, int] | None:
+        """The deployment a request is about, and where it is written (-1 when it comes from labels)."""
         if req is not None:
             found = self._in(req, _EXPLICIT)
             if found is None and req.kind != "continue":
-                word = ent.word_after(self.masked, req.trig_end, req.end)
+                word = self._word_after(req.trig_end, req.end)
                 if word and ent.usable_word(word[0]) and "/" not in word[0]:
-                    return ent.role_form(word[0])[0]
+                    return ent.role_form(word[0])[0], word[1], word[1] + len(word[0])
+            elif found is None:  # "... and worker to 3": the clause starts with its own object
+                word = self._word_after(req.start, req.end)
+                if word and ent.item_word(word[0]):
+                    return ent.role_form(word[0])[0], word[1], word[1] + len(word[0])
             found = found or self._in(req, ("role",)) or self._antecedent(req)
             if found is not None:
-                return ent.deployment_of_pod(found.name) if found.kind == "pod" else found.name
+                return self._deployment(found), found.start, found.end
         found = self._first(_EXPLICIT)
         if found is not None:
-            return ent.deployment_of_pod(found.name) if found.kind == "pod" else found.name
+            return self._deployment(found), found.start, found.end
         if self.labels.get("deployment"):
-            return self.labels["deployment"]
+            return self.labels["deployment"], -1, -1
         if self.labels.get("pod"):
-            return ent.deployment_of_pod(self.labels["pod"])
+            return ent.deployment_of_pod(self.labels["pod"]), -1, -1
         role = self._first(("role",))
-        return role.name if role else None
+        return (role.name, role.start, role.end) if role else None
+
+    @staticmethod
+    def _deployment(found: Entity) -> str:
+        return ent.deployment_of_pod(found.name) if found.kind == "pod" else found.name
+
+    def _list_limit(self, req: Request, pos: int) -> int:
+        """Where a list of workloads after ``pos`` must end: the next request or the end of the sentence."""
+        after = max(pos, req.trig_start)
+        later = [r.trig_start for r in self.requests if r.trig_start > after and r.kind != "continue"]
+        end = SENTENCE_END.search(self.masked, pos)
+        return min([*later, end.start() if end else len(self.masked)])
+
+    def targets(self, req: Request, first: tuple[str, int, int] | None) -> tuple[list[str], int]:
+        """Every deployment of a list starting at ``first`` ("restart api, worker and billing", "重啟 api 和 worker").
+
+        Returns the names in order and where the list ends (-1 for a target from labels).
+        """
+        if first is None:
+            return [], -1
+        name, start, end = first
+        if start < 0:
+            return [name], -1
+        names = [(start, name)]
+        # Written before the verb: "把 awoooi-api 和 awoooi-web 重啟".
+        earlier = [e for e in self.entities if e.kind != "node" and req.start <= e.start and e.end <= start]
+        left = start
+        for e in reversed(earlier):
+            if not ent.joined(self.masked, e.end, left):
+                break
+            names.append((e.start, self._deployment(e)))
+            left = e.start
+        items = ent.coordinated(self.masked, end, self._list_limit(req, end), self.ns_spans)
+        for item, s, _ in items:
+            at = next((e for e in self.entities if e.start == s), None)
+            names.append((s, self._deployment(at) if at else ent.role_form(item)[0]))
+        out: list[str] = []
+        for _, n in sorted(names):
+            if n not in out:
+                out.append(n)
+        return out, items[-1][2] if items else end
+
+    def workload(self, req: Request | None) -> str | None:
+        """The deployment a request is about."""
+        found = self._target(req)
+        return found[0] if found else None
 
     def pod(self, req: Request | None) -> str | None:
         if req is not None:
@@ -154,20 +222,21 @@ class _Resolver:
 
     # --- requests ------------------------------------------------------------------------
 
-    def resolve(self, req: Request, kind: Kind) -> ProposedCall | None:
+    def resolve(self, req: Request, kind: Kind) -> list[ProposedCall]:
+        """The calls for one request: one per workload when it names a list ("restart api and worker")."""
         ns = self.namespace(req)
         if kind == "kubectl":
-            return self._kubectl(req, ns)
+            return [self._kubectl(req, ns)]
         if kind == "alert":
-            return self._alert(req)
+            return [self._alert(req)]
         if kind == "destroy":
-            return self._destroy(req, ns)
+            return _listed(self._destroy(req, ns))
         if kind == "show":
-            return self._show(req, ns)
+            return [self._show(req, ns)]
         if kind == "logs":
             pod = self.pod(req) or self.workload(req)
             if pod is None:
-                return ProposedCall("kubectl_get", {"resource": "pods", "namespace": ns})
+                return [ProposedCall("kubectl_get", {"resource": "pods", "namespace": ns})]
             args: dict[str, Any] = {"pod": pod, "namespace": ns}
             tail = ent.find_tail(self.masked, req.start, req.end)
             if tail is not None:
@@ -175,18 +244,42 @@ class _Resolver:
             container = ent.find_container(self.masked, req.start, req.end) or self.labels.get("container")
             if container:
                 args["container"] = container
-            return ProposedCall("get_logs", args)
-        deployment = self.workload(req)
-        if deployment is None:
-            return None
+            return [ProposedCall("get_logs", args)]
+        if kind == "stop":
+            deployments, _ = self.targets(req, self._direct_object(req))
+            return [ProposedCall("scale_deployment", {"deployment": d, "namespace": ns, "replicas": 0})
+                    for d in deployments]
+        deployments, list_end = self.targets(req, self._target(req))
+        if not deployments:
+            return []
         if kind == "scale":
             replicas = ent.find_replicas(self.masked, req.start, req.end)
             if replicas is None:
                 replicas = ent.find_replicas(self.masked, req.end, max(req.end, req.clause_end))
+            if replicas is None and list_end > req.end:  # "scale api and worker to 3"
+                replicas = ent.find_replicas(self.masked, list_end, self._list_limit(req, list_end))
             if replicas is None:
-                return ProposedCall("kubectl_get", {"resource": "deployments", "namespace": ns, "name": deployment})
-            return ProposedCall("scale_deployment", {"deployment": deployment, "namespace": ns, "replicas": replicas})
-        return ProposedCall("restart_deployment", {"deployment": deployment, "namespace": ns})
+                return [ProposedCall("kubectl_get", {"resource": "deployments", "namespace": ns, "name": d})
+                        for d in deployments]
+            return [ProposedCall("scale_deployment", {"deployment": d, "namespace": ns, "replicas": replicas})
+                    for d in deployments]
+        return [ProposedCall("restart_deployment", {"deployment": d, "namespace": ns}) for d in deployments]
+
+    def _direct_object(self, req: Request) -> tuple[str, int, int] | None:
+        """The workload written right after the verb ("stop the catalog deployment", "shut down catalog").
+
+        Stricter than :meth:`_target`: no antecedent and nothing from labels, because a stop
+        scales to zero; "stop the alerts" or "stop paging me" name no workload.
+        """
+        word = self._word_after(req.trig_end, req.end)
+        if word is None:
+            return None
+        at = next((e for e in self.entities if e.start == word[1] and e.kind != "node"), None)
+        if at is not None:
+            return self._deployment(at), at.start, at.end
+        if not ent.item_word(word[0]) or not ent.ends_item(self.masked, word[1] + len(word[0])):
+            return None
+        return ent.role_form(word[0])[0], word[1], word[1] + len(word[0])
 
     def _kubectl(self, req: Request, ns: str) -> ProposedCall:
         command = self.text[req.start : req.end]
@@ -210,11 +303,23 @@ class _Resolver:
             args = {"resource": _ENTITY_RESOURCE[typed.kind], "name": typed.name}
         elif plain is not None and resource in (None, "deployments", "services"):
             args = {"resource": resource or "deployments", "name": plain.name}
+        elif (role := self._typed_role(req, resource)) is not None:
+            args = {"resource": resource, "name": role}
         else:
             args = {"resource": resource or "pods"}
         if args["resource"] != "nodes" or "namespace" in self.masked.lower():
             args["namespace"] = ns
         return ProposedCall("kubectl_get", args)
+
+    def _typed_role(self, req: Request, resource: str | None) -> str | None:
+        """"is the api deployment ok?": a role noun written as the name of a deployment or service."""
+        if resource not in ("deployments", "services"):
+            return None
+        role = self._in(req, ("role",))
+        if role is None:
+            return None
+        noun = _TYPE_AFTER.match(self.masked, role.end)
+        return role.name if noun and _RESOURCE[noun.group(1).lower()] == resource else None
 
     def _alert(self, req: Request) -> ProposedCall:
         later = [r.trig_start for r in self.requests if r.trig_start >= req.trig_end and r.kind != "continue"]
@@ -286,6 +391,10 @@ class _Resolver:
         if not calls:
             calls.append(ProposedCall("kubectl_get", {"resource": "pods", "namespace": ns}))
         return calls
+
+
+def _listed(call: ProposedCall | None) -> list[ProposedCall]:
+    return [] if call is None else [call]
 
 
 def _valid_severity(value: str | None) -> str | None:

@@ -38,7 +38,7 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "alert": re.compile(
         r"\b(?:send|raise|fire|trigger|post|emit|push|open|create|file|drop)\b[^.;\n:]{0,30}?"
         r"\b(?:alerts?|alarms?|notifications?|pages?|warnings?|messages?)\b"
-        r"|\b(?:page|alert|ping|wake(?:\s+up)?)\s+(?:the\s+|an?\s+|our\s+)?"
+        r"|\b(?:page|alert|ping|wake(?:\s+up)?|ring(?:\s+up)?|buzz|call|phone|text)\s+(?:the\s+|an?\s+|our\s+)?"
         r"(?:on-?call|oncall|sre|team|someone|engineers?|ops|admins?|people|everyone|me|us|him|her|them|@\S+)"
         r"|\bnotify\b|\bescalate\b|\blet\s+(?:the\s+)?(?:on-?call|oncall|team|sre|ops|people|everyone)\s+know\b"
         r"|(?:發送|发送|發出|发出|傳送|传送|送出|推送|發個|发个|發一個|发一个|發一條|发一条|發佈|发布)"
@@ -47,7 +47,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     ),
     "scale": re.compile(
         r"\b(?:scale|scaling|resize|upscale|downscale)\b"
-        r"|\b(?:set|bump|increase|raise|reduce|decrease|lower|change|adjust)\b(?=[^.;\n]{0,40}?\breplicas?\b)"
+        r"|\b(?:set|bump|increase|raise|reduce|decrease|lower|change|adjust|bring|take|put)\b"
+        r"(?=[^.;\n]{0,40}?\breplicas?\b)"
+        r"|\b(?:bring|take)\b(?=[^.;\n]{0,40}?\b(?:up|down|back)\s+to\s+(?:[0-9]|zero|one|two|three|four|five"
+        r"|six|seven|eight|nine|ten|a\s+(?:single|couple|few|pair)))"
         r"|擴展|扩展|擴容|扩容|縮容|缩容|縮減|缩减|擴充|扩充|伸縮|伸缩|調整副本|调整副本",
         IC,
     ),
@@ -63,18 +66,30 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
         r"|what'?s\s+running|what\s+is\s+running|which\s+pods|how\s+many\s+pods|verify|confirm)\b"
         r"|\bwhat\s+(?:are\s+the\s+)?(?=(?:pods|deployments|services|nodes|events)\b)"
         r"|\b(?:are|is)\s+(?:the\s+|all\s+|my\s+|our\s+)?(?:[\w-]+\s+)?(?=(?:pods?|deployments?|services?|nodes?)"
-        r"\s+(?:running|up|ready|healthy|ok|alive)\b)"
+        r"\s+(?:running|up|down|ready|healthy|unhealthy|ok|okay|fine|alive|available|working|stable)\b)"
+        r"|\b(?:are|is)\s+(?=(?:the\s+)?(?:pods?|deployments?|deploy|services?|svc|nodes?)(?:/|\s+)[\w.-]{1,63}\s+"
+        r"(?:running|up|down|ready|healthy|unhealthy|ok|okay|fine|alive|available|working|stable)\b)"
         r"|查看|查詢|查询|列出|顯示|显示|檢查|检查|看看|看一下|獲取|获取|取得|列一下",
         IC,
     ),
+    # "stop the catalog deployment", "shut down catalog": scale to zero (only as a command, see requests).
+    "stop": re.compile(r"\b(?:stop|shut\s*down|shut\s+off|turn\s+off|take\s+down|power\s+off)(?![\w-])(?=\s+\S)", IC),
     "destroy": re.compile(
         r"\b(?:delete|remove|drain|cordon|uncordon|wipe|destroy|purge|kill|evict|taint|nuke"
         r"|exec\s+into|shell\s+into|ssh\s+into|roll\s*-?back|undo)\b|刪除|删除|移除|清空|銷毀|销毁|回滾|回滚",
         IC,
     ),
 }
-KIND_ORDER = ("alert", "scale", "restart", "logs", "destroy", "show")
+KIND_ORDER = ("alert", "scale", "restart", "logs", "destroy", "stop", "show")
 """When two triggers overlap, the earlier kind in this order wins."""
+
+COMMAND_LEAD = re.compile(
+    r"\s*(?:(?:please|pls|plz|kindly|just|now|ok(?:ay)?|so|then|urgently|immediately|asap|and|also|first"
+    r"|(?:can|could|would|will)\s+(?:you|we|someone)|(?:we|i)\s+(?:need|want|have)\s+(?:you\s+)?to|need\s+to"
+    r"|let'?s|go\s+ahead\s+and|hey|team|sre|ops)\b[\s,]*)*",
+    IC,
+)
+"""Words that may come before a command ("please", "can you"): "stop" after anything else describes."""
 
 KUBECTL = re.compile(r"\bkubectl\b", IC)
 

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from openclaw.models.tools import MAX_COMMAND_CHARS
-from openclaw.providers.rules.entities import is_name_like
+from openclaw.providers.rules.entities import ROLE_NOUNS, is_name_like, item_word
 from openclaw.providers.rules.lexicon import (
-    CLAUSE_SPLIT, CODE, CONCEPT, KIND_ORDER, KUBECTL, MAX_SCAN_CHARS, NEGATION, SENTENCE_END, TRIGGERS,
+    CLAUSE_SPLIT, CODE, COMMAND_LEAD, CONCEPT, KIND_ORDER, KUBECTL, MAX_SCAN_CHARS, NEGATION, SENTENCE_END, TRIGGERS,
 )
 
 MAX_REQUESTS = 24
 """At most this many requests are read from one text (bounds the work on hostile input)."""
 
-Kind = Literal["kubectl", "alert", "scale", "restart", "logs", "destroy", "show", "continue"]
+Kind = Literal["kubectl", "alert", "scale", "restart", "logs", "destroy", "stop", "show", "continue"]
 
 _SHELL_CHARS = frozenset(";|&<>`$")
 _SPAN_STOP = frozenset(
@@ -129,6 +129,8 @@ def _triggers(text: str, start: int, end: int) -> list[tuple[int, int, Kind]]:
                 continue
             if NEGATION.search(text[max(start, m.start() - 40) : m.start()]):
                 continue
+            if kind == "stop" and not _is_command(text, start, m.start()):
+                continue
             found.append((m.start(), m.end(), kind))  # type: ignore[arg-type]
     found.sort()
     merged: list[tuple[int, int, Kind]] = []
@@ -196,9 +198,27 @@ def _talk_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+_PART_START = re.compile(r"[,:，：]")
+
+
+def _is_command(text: str, start: int, at: int) -> bool:
+    """Only lead-in words ("please", "can you") come before ``at`` in its clause part ("api went down, stop it")."""
+    begin = max(start, at - 80)
+    for m in _PART_START.finditer(text, begin, at):
+        begin = m.end()
+    lead = COMMAND_LEAD.match(text, begin, at)
+    return lead is not None and lead.end() == at
+
+
 def _is_continuation(text: str, start: int, end: int) -> bool:
     """A clause like "awoooi-web too" right after "restart awoooi-api and"."""
     rest = text[start:end]
     lead = _CONTINUATION_FILLER.match(rest)
     words = rest[lead.end() if lead else 0 :].split()
-    return 0 < len(words) <= 4 and is_name_like(words[0].rstrip(".,!?"))
+    if not 0 < len(words) <= 4:
+        return False
+    first = words[0].rstrip(".,!?")
+    if is_name_like(first) or first.lower() in ROLE_NOUNS:
+        return True
+    # "scale api to 2 and billing to 3": a plain word counts when it reads as the next object.
+    return item_word(first) and len(words) > 1 and words[1].lower() in ("to", "too", "deployment", "service")

@@ -43,7 +43,40 @@ def parse(text: str) -> Parsed:
     excluded = [(s, e) for _, s, e in namespaces]
     excluded += [m.span() for m in islice(ent.INCIDENT_ID.finditer(quiet), ent.MAX_ENTITIES)]
     entities = ent.find_entities(quiet, excluded)
+    if not namespaces:
+        bare = [c for c in ent.find_bare_in(quiet) if _names_a_workload_before(quiet, c[3], entities, requests)]
+        if bare:
+            name, start, end, _ = bare[0]
+            namespaces = [(name, start, end)]
+            entities = [e for e in entities if not (e.start < end and start < e.end)]
+    entities = ent.named_after_namespaces(quiet, namespaces, entities)
     return Parsed(scanned, masked, quiet, requests, tuple(namespaces), tuple(entities))
+
+
+_PART_START = re.compile(r"[.!?](?=\s)|[,;:，；：。！？\n]")
+
+
+def _names_a_workload_before(text: str, at: int, entities: list[ent.Entity], requests: tuple[Request, ...]) -> bool:
+    """Whether the clause before ``at`` ("... in X") already names what X holds.
+
+    A workload (an entity, or the object of a request: "restart billing in finance"), a
+    resource word ("the pods in finance") or "what's running". Without one, "errors in
+    checkout" is not read as a namespace.
+    """
+    begin = max(0, at - 200)
+    for m in _PART_START.finditer(text, begin, at):
+        begin = m.end()
+    if any(begin <= e.start and e.end <= at for e in entities):
+        return True
+    if _RESOURCE_WORDS.search(text, begin, at):
+        return True
+    for req in requests:
+        if req.kind in ("kubectl", "alert", "continue") or not begin <= req.trig_end <= at:
+            continue
+        word = ent.word_after(text, req.trig_end, at)
+        if word and ent.item_word(word[0]):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -115,9 +148,10 @@ def _has_target(masked: str, req: Request, entities: list[ent.Entity]) -> bool:
         return True
     if req.kind == "show" and _RESOURCE_WORDS.search(masked, req.start, req.end):
         return True
-    if req.kind == "scale" and ent.find_replicas(masked, req.start, req.end) is not None:
-        return any(e.end <= req.start for e in entities)
     word = ent.word_after(masked, req.trig_end, req.end)
+    if req.kind == "scale" and ent.find_replicas(masked, req.start, req.end) is not None:
+        # "bring catalog down to zero replicas" names its object; "scale to 3" needs an earlier one.
+        return bool(word and ent.item_word(word[0])) or any(e.end <= req.start for e in entities)
     if word and ent.usable_word(word[0]):
         return True
     return req.kind != "show" and any(e.end <= req.start for e in entities)
