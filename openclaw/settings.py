@@ -87,8 +87,8 @@ class KubeSettings(_Section):
 class ServerSettings(_Section):
     api_token: SecretStr | None = None
     """OPENCLAW_API_TOKEN: when set, the HTTP API requires 'Authorization: Bearer <token>'."""
-    max_body_bytes: int = 1_048_576
-    """Largest request body the HTTP API accepts, in bytes."""
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    """OPENCLAW_MAX_BODY_BYTES: largest request body the HTTP API accepts, in bytes (default 1 MiB)."""
     expiry_sweep_s: float = 30.0
     """Seconds between sweeps that end approval requests past their expiry (0: no sweep)."""
 
@@ -139,6 +139,16 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(f"environment variable {name}={raw!r} must be a whole number") from None
 
 
+def _server_settings(env: Mapping[str, str]) -> ServerSettings:
+    max_body = _int(env, "OPENCLAW_MAX_BODY_BYTES")
+    if max_body is not None and max_body < 1:
+        raise ConfigError(f"environment variable OPENCLAW_MAX_BODY_BYTES={max_body} must be a positive number of bytes")
+    return ServerSettings(
+        api_token=_secret(env.get("OPENCLAW_API_TOKEN")),
+        **({"max_body_bytes": max_body} if max_body is not None else {}),
+    )
+
+
 def load_settings(
     *,
     config_dir: str | Path | None = None,
@@ -181,7 +191,7 @@ def load_settings(
                 in_cluster=not kubeconfig and bool(env.get("KUBERNETES_SERVICE_HOST")),
                 apply=apply,
             ),
-            server=ServerSettings(api_token=_secret(env.get("OPENCLAW_API_TOKEN"))),
+            server=_server_settings(env),
             environ={k: v for k, v in env.items() if k.startswith(("OTEL_", "LANGFUSE_"))},
         )
     except ValidationError as exc:

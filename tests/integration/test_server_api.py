@@ -9,7 +9,9 @@ the OpenAPI document is protected and lists every route); 20 concurrent submissi
 none lost; GET /v1/runs and /v1/runs/{id} (404 as a JSON error); the Alertmanager v4
 webhook (one run per firing alert, resolved ones audited, not run); a signed approval
 posted over HTTP resumes a paused run; a signed rejection vetoes it; a decision posted to
-the wrong endpoint or for another run is refused; /readyz.
+the wrong endpoint or for another run is refused; /readyz (503 naming the file when a config
+breaks on disk); the webhook's ``?wait=false`` (202, the runs finish); OPENCLAW_MAX_BODY_BYTES
+(applied, and a bad value named).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pytest_asyncio
 
 from openclaw.approvals.approvers import add_approver
 from openclaw.approvals.keys import generate_keypair
+from openclaw.errors import ConfigError
 from openclaw.models.run import RunResult
 from openclaw.runs.audit import AuditLog
 from openclaw.runs.store import RunStore
@@ -184,6 +187,36 @@ async def test_oversized_body_is_413(tmp_path: Path) -> None:
         assert api.store().get(response.headers["x-openclaw-run-id"])["status"] == "failed"
 
 
+async def test_max_body_bytes_comes_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(environ={"OPENCLAW_HOME": str(tmp_path / "home"), "OPENCLAW_MAX_BODY_BYTES": "300"})
+    assert settings.server.max_body_bytes == 300
+    async for api in _open(settings):
+        assert (await api.post("/v1/incidents", {"description": READ_ONLY})).status_code == 200
+        response = await api.post("/v1/incidents", {"description": "x" * 400})
+        assert response.status_code == 413 and "larger than 300 bytes" in response.json()["error"]
+
+
+@pytest.mark.parametrize("raw", ["lots", "1.5", "0", "-1"])
+async def test_max_body_bytes_that_is_not_a_positive_number_is_named(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(ConfigError, match="OPENCLAW_MAX_BODY_BYTES") as info:
+        load_settings(environ={"OPENCLAW_HOME": str(tmp_path / "home"), "OPENCLAW_MAX_BODY_BYTES": raw})
+    assert "\n" not in str(info.value)
+
+
+async def test_readyz_is_503_when_a_config_breaks_on_disk(tmp_path: Path, config_dir: Path) -> None:
+    configs = tmp_path / "configs"
+    shutil.copytree(config_dir, configs)
+    settings = load_settings(config_dir=configs, environ={"OPENCLAW_HOME": str(tmp_path / "home")})
+    async for api in _open(settings):
+        assert (await api.client.get("/readyz")).status_code == 200
+        (configs / "routing.yaml").write_text("routes: [broken\n")
+        ready = await api.client.get("/readyz")
+        assert ready.status_code == 503
+        body = ready.json()
+        assert body["status"] == "not ready" and body["checks"] == {"store": "ok", "config": "failed"}
+        assert "routing.yaml" in body["error"]
+
+
 # --- auth ----------------------------------------------------------------------------------------
 
 
@@ -265,6 +298,22 @@ async def test_alertmanager_webhook_runs_each_firing_alert_and_audits_resolved_o
     assert "alert_resolved" in kinds
     again = (await api.post("/v1/alertmanager", payload)).json()  # Alertmanager retries: no second run
     assert sorted(r["run_id"] for r in again["runs"]) == sorted(r["run_id"] for r in body["runs"])
+
+
+async def test_alertmanager_webhook_wait_false_is_202_and_the_runs_finish(api: Api) -> None:
+    payload = {"version": "4", "alerts": [_alert("firing", "eee555"), _alert("firing", "fff666"),
+                                          _alert("resolved", "ggg777")]}
+    response = await api.post("/v1/alertmanager?wait=false", payload)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert [r["status"] for r in body["runs"]] == ["accepted", "accepted"]
+    assert sorted(r["incident_id"] for r in body["runs"]) == ["am-eee555-1767225600", "am-fff666-1767225600"]
+    assert body["resolved"] == ["am-ggg777-1767225600"] and body["rejected"] == []
+    await asyncio.gather(*api.app.state.service._tasks)
+    for accepted in body["runs"]:
+        assert (await api.client.get(f"/v1/runs/{accepted['run_id']}")).json()["status"] == "completed"
+    only_resolved = await api.post("/v1/alertmanager?wait=false", {"version": "4", "alerts": [_alert("resolved", "hhh888")]})
+    assert only_resolved.status_code == 200  # nothing started: nothing to accept
 
 
 async def test_alertmanager_webhook_that_is_not_v4_is_422(api: Api) -> None:
