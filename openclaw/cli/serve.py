@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "serve",
         help="run the HTTP service (incidents, Alertmanager webhook, approvals, /metrics)",
         description=(
-            "Serve the OpenClaw API on uvicorn: POST /v1/incidents, POST /v1/alertmanager, GET /v1/runs[/ID], "
+            "Serve the OpenClaw API on uvicorn: POST /v1/incidents, POST /v1/alertmanager, GET /v1/runs[/ID[/pending]], "
             "POST /v1/runs/ID/approvals|rejections, GET /healthz, /readyz, /metrics, /openapi.json. "
             "Set OPENCLAW_API_TOKEN to require 'Authorization: Bearer <token>'."
         ),
