@@ -14,7 +14,12 @@
    (an expired approval or a revoked key stops counting), tallies them, and when every
    waiting action is final (approved, rejected or expired) claims the resume in the
    database and resumes the graph with ``engine.resume``; only the claimant resumes,
-   so a run resumes once even when two processes complete the quorum together.
+   so a run resumes once even when two processes complete the quorum together. The
+   claimant renews the claim while it resumes and releases it if ``engine.resume``
+   raises; a claim not renewed for ``approvals.resume_takeover_s`` (trust.yaml; its
+   process died) is taken over by the next settle of the still-paused run (safe: the
+   executor's idempotency ledger runs each action at most once). ``openclaw runs resume
+   RUN_ID`` settles a run on demand.
 
 Quorum of an action: the count frozen by the trust node, raised (never lowered) by the
 quorum approvers.yaml sets for the action's tier now; the group is the frozen one, or
@@ -27,12 +32,13 @@ at its ``expires_at``: the next :func:`submit` or :func:`settle` on the run fina
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,6 +52,8 @@ from openclaw.nodes.approval_gate import waiting
 from openclaw.runs.approvals import ApprovalStore, StoredDecision
 
 Resolution = Literal["approved", "rejected", "expired"]
+DEFAULT_TAKEOVER_S = 300
+"""Seconds without renewal after which a resume claim may be taken over (trust.yaml approvals.resume_takeover_s)."""
 _REGISTER_HINT = ("create a key with `openclaw keys generate NAME --out DIR`, then register it with "
                   "`openclaw approvers add NAME --public-key DIR/NAME.pub --group sre`")
 
@@ -84,6 +92,10 @@ class Settlement:
     """The run's status afterwards (``awaiting_approval`` while it still waits)."""
     claimed_by: str | None = None
     """Who holds the resume claim, when another process does."""
+    claimed_at: str | None = None
+    """When that claim was taken or last renewed (ISO 8601 UTC)."""
+    takeover_s: int | None = None
+    """Seconds without renewal after which that claim may be taken over."""
     result: dict[str, Any] | None = None
     """The run result when this call resumed it."""
 
@@ -110,6 +122,9 @@ class SubmitResult:
             line += f"; every request is final, run resumed here: status {s.status}"
         elif s.claimed_by:
             line += f"; every request is final, run resumed by {s.claimed_by}"
+            if s.claimed_at:
+                line += (f" (claim renewed at {s.claimed_at}; if that process died, `openclaw runs resume "
+                         f"{self.run_id}` takes over {s.takeover_s} s later)")
         return line
 
 
@@ -219,6 +234,7 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
     now = now or now_of(engine)
     values = await _values(engine, decision.run_id)
     run_id = decision.run_id
+    final = False
     try:
         config = load_current_approvers(engine.settings.config_dir)
         action = _open_action(values, decision.action_index, run_id)
@@ -232,6 +248,7 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
                                   f"from group {group!r}; {entry.name} is not in it")
         current = _tally(action, _store(engine).decisions(run_id, action["index"]), config, values, now)
         if current.resolution is not None:
+            final = True
             raise ApprovalRefused(f"{decision.kind} by {entry.name!r}: action {action['index']} of run {run_id} "
                                   f"is already final ({current.resolution}); this decision has no effect")
         if not _store(engine).add(entry.name, decision, received_at=iso_utc(now)):
@@ -241,7 +258,7 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
         _audit(engine, "approval_refused", run_id, {
             "action_index": decision.action_index, "kind": decision.kind, "approver": decision.approver,
             "key_fingerprint": decision.key_fingerprint, "digest": decision.digest, "reason": str(exc)})
-        await _settle_if_expired(engine, values, decision.action_index, now)
+        await _settle_if_expired(engine, values, decision.action_index, now, final=final)
         raise
     _audit(engine, "approval" if decision.kind == "approve" else "rejection", run_id, {
         "action_index": decision.action_index, "approver": entry.name, "key_fingerprint": decision.key_fingerprint,
@@ -271,16 +288,54 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     }
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
-    round_key = sha256_hex(canonical_json({"run_id": run_id, "digests": sorted(a["digest"] for a in pending)}))
+    key = round_key(run_id, pending)
     owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     store = _store(engine)
-    if not store.claim_resume(run_id, round_key, owner=owner, at=iso_utc(now)):
-        holder = store.resume_claim(run_id, round_key)
-        return Settlement(run_id, tallies, False, "awaiting_approval", claimed_by=holder[0] if holder else "another process")
+    takeover_s = resume_takeover_s(engine)
+    before = store.resume_claim(run_id, key)
+    if not store.claim_resume(run_id, key, owner=owner, at=iso_utc(now),
+                              stale_before=now - timedelta(seconds=takeover_s)):
+        holder = store.resume_claim(run_id, key)
+        return Settlement(run_id, tallies, False, "awaiting_approval",
+                          claimed_by=holder[0] if holder else "another process",
+                          claimed_at=holder[1] if holder else None, takeover_s=takeover_s)
+    if before is not None:  # a stale claim was taken over: make sure its owner never got the run past the gate
+        current = await _values(engine, run_id)
+        if round_key(run_id, waiting(current)) != key:  # type: ignore[arg-type]
+            return Settlement(run_id, tallies, False, current.get("status"))
     answer = {"actions": {str(a["index"]): tallies[a["index"]].answer(a["digest"]) for a in pending}}
-    _audit(engine, "resume", run_id, {"round": round_key, "owner": owner, "answer": answer})
-    result = await engine.resume(run_id, answer)
+    payload: dict[str, Any] = {"round": key, "owner": owner, "answer": answer}
+    if before is not None:
+        payload["took_over_from"] = {"owner": before[0], "claimed_at": before[1]}
+    _audit(engine, "resume", run_id, payload)
+    beat = asyncio.create_task(_heartbeat(engine, store, run_id, key, owner, takeover_s / 3))
+    try:
+        result = await engine.resume(run_id, answer)
+    except BaseException:
+        store.release_resume(run_id, key, owner=owner)  # let the next settle try again
+        raise
+    finally:
+        beat.cancel()
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+def round_key(run_id: str, pending: Iterable[dict[str, Any]]) -> str:
+    """The resume claim's key for one gate round: the run and the digests of its waiting actions."""
+    return sha256_hex(canonical_json({"run_id": run_id, "digests": sorted(a["digest"] for a in pending)}))
+
+
+def resume_takeover_s(engine: Any) -> int:
+    """trust.yaml's ``approvals.resume_takeover_s`` (its default when the policy did not load)."""
+    trust = getattr(getattr(engine, "configs", None), "trust", None)
+    approvals = getattr(getattr(trust, "policy", trust), "approvals", None)
+    return int(getattr(approvals, "resume_takeover_s", DEFAULT_TAKEOVER_S))
+
+
+async def _heartbeat(engine: Any, store: ApprovalStore, run_id: str, key: str, owner: str, every_s: float) -> None:
+    """Renew the resume claim every ``every_s`` seconds while this process resumes the run."""
+    while True:
+        await asyncio.sleep(every_s)
+        await asyncio.to_thread(store.heartbeat, run_id, key, owner=owner, at=iso_utc(now_of(engine)))
 
 
 async def overdue(engine: Any, *, now: datetime | None = None) -> list[str]:
@@ -304,10 +359,12 @@ async def expire_overdue(engine: Any, *, now: datetime | None = None) -> list[Se
     return [await settle(engine, run_id, now=now) for run_id in await overdue(engine, now=now)]
 
 
-async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, now: datetime) -> None:
-    """After a refusal: if the refused action's request has expired, finalise the run (best effort)."""
+async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, now: datetime, *,
+                             final: bool = False) -> None:
+    """After a refusal: if the refused action's request has expired, or it was already final (the run may
+    wait on a resume claim whose process died), settle the run (best effort)."""
     action = next((a for a in waiting(values) if a["index"] == index), None)  # type: ignore[arg-type]
-    if action is not None and _expired(action, now):
+    if action is not None and (final or _expired(action, now)):
         await settle(engine, values["run_id"], now=now, values=values)
 
 
@@ -388,6 +445,6 @@ def _tally(action: dict[str, Any], stored: list[StoredDecision], config: Approve
 
 
 __all__ = [
-    "ActionTally", "Settlement", "SubmitResult", "approver_for_key", "load_current_approvers", "now_of", "settle",
-    "sign_for_run", "submit", "waiting_in",
+    "ActionTally", "Settlement", "SubmitResult", "approver_for_key", "load_current_approvers", "now_of",
+    "resume_takeover_s", "round_key", "settle", "sign_for_run", "submit", "waiting_in",
 ]

@@ -15,10 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs = p.add_subparsers(dest="audit_command", metavar="VERB", required=True)
     verify = verbs.add_parser(
         "verify",
-        help="check the hash chain (exit 0 intact, 1 tampered)",
+        help="check the hash chain (exit 0 intact, 1 tampered or missing)",
         description=(
             "Recompute every entry's hash and the chain links, and compare the last entry with the head "
-            "record. Prints 'audit log intact: N entries' or one line per problem (exit 1)."
+            "record. Prints 'audit log intact: N entries' or one line per problem (exit 1); exit 1 too when "
+            "there is no state database at the path."
         ),
     )
     verify.add_argument("--db", metavar="FILE", help="state database to check (default: OPENCLAW_HOME/openclaw.db)")
@@ -27,9 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def verify_db(db_path: Path) -> tuple[int, list[str]]:
-    """(exit code, output lines) for the audit log in ``db_path``; a missing file is an empty, intact log."""
+    """(exit code, output lines) for the audit log in ``db_path``; a missing file is exit 1, said plainly
+    (a wrong OPENCLAW_HOME or --db must not pass as an intact log)."""
     if not db_path.exists():
-        return 0, [f"audit log intact: 0 entries (no state database at {db_path} yet)"]
+        return 1, [f"no audit log at {db_path}: there is no state database there (check OPENCLAW_HOME or --db)"]
     log = AuditLog(db_path)
     problems = log.verify()
     if problems:

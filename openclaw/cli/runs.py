@@ -22,6 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     expire = verbs.add_parser("expire", help="end approval requests past their expiry (for cron; `serve` does it itself)")
     expire.add_argument("--json", action="store_true", help="one JSON object per settled run")
     expire.set_defaults(handler=_expire)
+    resume = verbs.add_parser(
+        "resume", help="settle a paused run now: resume it when every request is final (takes over a stale claim)",
+        description="Tally the run's approvals now and, when every waiting action is final, resume it here. "
+        "A resume claim left by a process that died is taken over once it is older than "
+        "approvals.resume_takeover_s (trust.yaml). Exit 0 when resumed or still waiting, 1 when the run failed.")
+    resume.add_argument("run_id", metavar="RUN_ID")
+    resume.add_argument("--json", action="store_true", help="one JSON object: run_id, status, resumed, claimed_by")
+    resume.add_argument("--apply", action="store_true",
+                        help="apply the approved mutations (use it when the run was judged with --apply)")
+    resume.add_argument("--context", metavar="NAME", help="kubeconfig context (the one the run was judged for)")
+    resume.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+    resume.set_defaults(handler=_resume)
     export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
     export.add_argument("run_id", metavar="RUN_ID")
     export.set_defaults(handler=_export)
@@ -99,3 +111,38 @@ def _expire(args: argparse.Namespace) -> int:
     if not settled and not args.json:
         print("no approval request is past its expiry")
     return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from openclaw.errors import RunNotFound
+    from openclaw.settings import load_settings
+    from openclaw.signoff import settle
+    from openclaw.wiring import open_engine
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None), apply=args.apply,
+                             kube_context=args.context)
+
+    async def go():
+        async with open_engine(settings) as engine:
+            engine.store.get(args.run_id)  # RunNotFound with the fix when there is no such run
+            if not (await engine.checkpoint(args.run_id))["values"]:
+                raise RunNotFound(f"run {args.run_id} has no checkpoint to resume")
+            return await settle(engine, args.run_id)
+
+    s = asyncio.run(go())
+    if args.json:
+        print(json.dumps({"run_id": s.run_id, "status": s.status, "resumed": s.resumed, "claimed_by": s.claimed_by}))
+    elif s.resumed:
+        print(f"{s.run_id}: resumed here: status {s.status}")
+    elif s.claimed_by:
+        print(f"{s.run_id}: being resumed by {s.claimed_by} (claim renewed at {s.claimed_at}; taken over when "
+              f"older than {s.takeover_s} s)")
+    elif s.status == "awaiting_approval":
+        missing = ", ".join(f"action {t.index}: {t.missing} more approval(s)" for t in s.tallies.values()
+                            if t.resolution is None)
+        print(f"{s.run_id}: still waiting for approval ({missing})")
+    else:
+        print(f"{s.run_id}: nothing waits for approval (status {s.status})")
+    return 1 if s.status == "failed" else 0

@@ -34,7 +34,8 @@ class NamespacePolicy(_Cfg):
     production: list[K8sLabel] = Field(default_factory=lambda: ["awoooi-prod"])
     """Namespaces where a mutation needs approval."""
     protected: list[K8sLabel] = Field(default_factory=lambda: ["kube-system", "kube-public", "kube-node-lease"])
-    """Namespaces that never mutate (reads are allowed)."""
+    """Namespaces that never mutate (reads are allowed). kube-system, kube-public and kube-node-lease are
+    protected in code (openclaw.trust.engine.ALWAYS_PROTECTED) whatever this list says; it only adds."""
 
 
 class ClassRisk(_Cfg):
@@ -58,7 +59,8 @@ class RiskFactors(_Cfg):
     blast_radius_full_at: float = Field(default=3.0, gt=0)
     """The relative replica change (1.0 = 100%) at which the blast-radius contribution is full; linear below."""
     blast_radius_unknown: float = Field(default=0.0, ge=0, le=1)
-    """Added to a scale when the current replica count is unknown (plan mode)."""
+    """Added to a scale when the current replica count is unknown in plan mode (no cluster). With a cluster
+    configured an unknown count means the lookup failed, and the scale scores ``blast_radius_max``."""
     automated_source: float = Field(default=0.10, ge=0, le=1)
     """Added when the incident is automated alert text, not an authenticated operator request."""
     fallback_step: float = Field(default=0.03, ge=0, le=1)
@@ -88,6 +90,9 @@ class ApprovalRule(_Cfg):
 class ApprovalPolicy(_Cfg):
     request_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     """Seconds an approval request stays open before it expires."""
+    resume_takeover_s: int = Field(default=300, ge=10, le=24 * 3600)
+    """Seconds without a heartbeat after which the claim to resume a run (held by a process that crashed)
+    may be taken over by the next approval, ``openclaw runs expire`` or ``openclaw runs resume``."""
     production_mutation: ApprovalRule = ApprovalRule(tier="standard", count=1)
     """A mutation in a production namespace."""
     scale_to_zero: ApprovalRule = ApprovalRule(tier="high", count=2)

@@ -47,7 +47,8 @@ async def execute(state: PipelineState, runtime: Runtime[PipelineContext]) -> di
         if not runnable(action):
             actions.append(action)
             continue
-        done = await _refuse_other_cluster(ctx, run_id, action) or await _carry_out(ctx, run_id, incident, action)
+        done = (await _refuse_other_cluster(ctx, run_id, action) or await _refuse_other_mode(ctx, run_id, action)
+                or await _carry_out(ctx, run_id, incident, action))
         actions.append(done)
         if done["mutating"] and done["status"] == "failed":
             failed.append(done)
@@ -87,6 +88,23 @@ async def _refuse_other_cluster(ctx: PipelineContext, run_id: str, action: dict[
         return None
     error = (f"not run: this action was judged and approved for cluster {judged_for}, but this process is "
              f"connected to {here}; resume the run with the same KUBECONFIG and --context it was started with")
+    done = {**action, "status": "failed", "result": {"error": error, "status": None}, "exchanges": []}
+    await _audit(ctx, run_id, done, replayed=False)
+    return done
+
+
+async def _refuse_other_mode(ctx: PipelineContext, run_id: str, action: dict[str, Any]) -> dict[str, Any] | None:
+    """A mutation judged (and approved) under one executor mode, resumed under another, fails without a
+    request: approvers signed for a dry run or for the real change, not for whichever the resuming process
+    happens to use. None when the modes match, or for reads, alerts, actions judged before the mode was
+    recorded, and replays (whose recorded executor sends nothing)."""
+    judged_in = (action.get("request") or {}).get("mode")
+    here = getattr(ctx.executor, "mode", None)
+    if not action.get("mutating") or not judged_in or judged_in == here or here == "replay":
+        return None
+    hint = {"apply": "resume with --apply", "dry_run": "resume without --apply",
+            "plan": "resume without a cluster (plan mode)"}.get(judged_in, f"resume in mode {judged_in}")
+    error = f"not run: this action was judged for {judged_in} but this process runs in {here} mode; {hint}"
     done = {**action, "status": "failed", "result": {"error": error, "status": None}, "exchanges": []}
     await _audit(ctx, run_id, done, replayed=False)
     return done

@@ -54,17 +54,23 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     history = ctx.history if policy is not None else None
     seen_targets: Counter[str] = Counter()
     actions, audit_items = [], []
+    mode = getattr(ctx.executor, "mode", None)
     for index, call in enumerate(calls):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
-        replicas = await _replicas(ctx, proposed)
-        facts = _facts(base, proposed, policy, history, now, seen_targets, replicas)
+        replicas, lookup_failed = await _replicas(ctx, proposed, mode)
+        facts = _facts(base, proposed, policy, history, now, seen_targets, replicas, state["run_id"])
+        facts = replace(facts, replicas_lookup_failed=lookup_failed)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
+        _keep_reservation(history, proposed, policy, verdict, state["run_id"])
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
                    "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
         digest = _digest(state["run_id"], index, proposed.name, proposed.args, request)
-        action = _action(index, proposed, verdict, digest, request)
+        # The executor mode the verdict was given for travels with the request, outside the digest:
+        # execute refuses to carry the action out in another mode (openclaw.nodes.execute).
+        action = _action(index, proposed, verdict, digest, {**request, "mode": mode})
         action["facts"] = {"recent_actions": facts.recent_actions, "last_action_age_s": facts.last_action_age_s,
-                           "current_replicas": facts.current_replicas}  # internal: what replay restores
+                           "current_replicas": facts.current_replicas,
+                           "replicas_lookup_failed": lookup_failed}  # internal: what replay restores
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
@@ -81,32 +87,58 @@ def _base_facts(state: PipelineState, incident: Incident, ctx: PipelineContext) 
                  failed_attempts=failed, degraded=bool(state.get("degraded")), suspicious=suspicious_signals(texts))
 
 
-async def _replicas(ctx: PipelineContext, proposed: ProposedAction) -> int | None:
-    """The target deployment's current replica count, for blast radius (scale only; None when unknown)."""
+_CLUSTER_MODES = frozenset({"dry_run", "apply"})
+
+
+async def _replicas(ctx: PipelineContext, proposed: ProposedAction, mode: str | None) -> tuple[int | None, bool]:
+    """The target deployment's current replica count, for blast radius (scale only; None when unknown),
+    and whether the count is unknown because reading it failed: the lookup raised, or a cluster is
+    configured (executor mode dry_run or apply) and it gave no count. In plan mode an unknown count
+    is not a failure."""
     lookup = ctx.current_replicas
-    if proposed.tool != "scale_deployment" or lookup is None:
-        return None
+    if proposed.tool != "scale_deployment":
+        return None, False
+    if lookup is None:
+        return None, mode in _CLUSTER_MODES
     try:
         value = await lookup(proposed.tool_args["namespace"], proposed.tool_args["deployment"])
-    except Exception:  # noqa: BLE001 - an unknown count is scored as unknown
-        return None
-    return value if isinstance(value, int) and value >= 0 else None
+    except Exception:  # noqa: BLE001 - a failed lookup is scored as the largest change
+        return None, mode != "plan"
+    if isinstance(value, int) and value >= 0:
+        return value, False
+    return None, mode in _CLUSTER_MODES
 
 
 def _facts(base: Facts, proposed: ProposedAction, policy: TrustPolicy | None, history: Any, now: float,
-           seen: Counter[str], replicas: int | None) -> Facts:
-    """History and replica count of the action's target (reads and invalid actions have none)."""
+           seen: Counter[str], replicas: int | None, run_id: str) -> Facts:
+    """History and replica count of the action's target (reads and invalid actions have none).
+
+    Reading the history reserves the target for this run in the same transaction
+    (:meth:`openclaw.runs.history.History.reserve`), so concurrent runs see each other;
+    :func:`_keep_reservation` drops it again unless the verdict is ``auto``.
+    """
     target = target_of(proposed)
     if target is None or policy is None:
-        return base
+        return replace(base, current_replicas=replicas)
     recent, last_age = seen[target], (0.0 if seen[target] else None)
     seen[target] += 1  # earlier mutations of the same target in this decision count too
     if history is not None:
-        found = history.recent(target, now - policy.flapping.window_s)
+        found = history.reserve(target, tool=proposed.tool, run_id=run_id, at=now,
+                                since=now - policy.flapping.window_s)
         recent += found.count
         if found.last_at is not None and last_age is None:
             last_age = max(0.0, now - found.last_at)
     return replace(base, recent_actions=recent, last_action_age_s=last_age, current_replicas=replicas)
+
+
+def _keep_reservation(history: Any, proposed: ProposedAction, policy: TrustPolicy | None, verdict: Verdict,
+                      run_id: str) -> None:
+    """Anti-flapping: only a mutation judged ``auto`` keeps its reservation (execute completes it);
+    one that waits for approval is recorded by execute if it ever runs."""
+    target = target_of(proposed)
+    if history is None or target is None or policy is None or verdict.verdict == "auto":
+        return
+    history.release(target, run_id=run_id)
 
 
 def _action(index: int, proposed: ProposedAction, verdict: Verdict, digest: str, request: dict[str, Any]) -> dict:

@@ -82,7 +82,7 @@ class RecordedFacts:
 
         self._clock = clock
         self._history: dict[str, deque[tuple[int, float | None]]] = defaultdict(deque)
-        self._replicas: dict[tuple[str, str], deque[int | None]] = defaultdict(deque)
+        self._replicas: dict[tuple[str, str], deque[tuple[int | None, bool]]] = defaultdict(deque)
         seen: dict[str, int] = defaultdict(int)
         for action in recorded_actions:
             facts = action.get("facts")
@@ -98,7 +98,8 @@ class RecordedFacts:
                 seen[target] += 1
             if action["tool"] == "scale_deployment":
                 args = action.get("tool_args") or {}
-                self._replicas[(args.get("namespace"), args.get("deployment"))].append(facts.get("current_replicas"))
+                self._replicas[(args.get("namespace"), args.get("deployment"))].append(
+                    (facts.get("current_replicas"), bool(facts.get("replicas_lookup_failed"))))
 
     def recent(self, target: str, since: float) -> Any:
         from openclaw.runs.history import Recent
@@ -107,9 +108,20 @@ class RecordedFacts:
         count, age = queue.popleft() if queue else (0, None)
         return Recent(count, None if age is None else self._clock() - age)
 
+    def reserve(self, target: str, *, since: float, **_: Any) -> Any:
+        """Like ``History.reserve``: the recorded facts, and nothing is written."""
+        return self.recent(target, since)
+
+    def release(self, target: str, **_: Any) -> None:
+        return None
+
     def record(self, **_: Any) -> None:
         return None
 
     async def current_replicas(self, namespace: str, deployment: str) -> int | None:
+        """The recorded count; raises LookupError where the original lookup failed (scored as it was then)."""
         queue = self._replicas.get((namespace, deployment))
-        return queue.popleft() if queue else None
+        count, failed = queue.popleft() if queue else (None, False)
+        if failed:
+            raise LookupError(f"the original run could not read the replicas of {namespace}/{deployment}")
+        return count

@@ -10,7 +10,10 @@ approving (the tally lets the rejection win).
 when two processes complete the quorum at the same moment: each tries to insert the
 claim row in a ``BEGIN IMMEDIATE`` transaction, and only the one whose insert
 succeeded calls ``engine.resume``. (The executor's ActionLedger is the second line
-of defence.) Every call opens its own connection (WAL, busy timeout).
+of defence.) The claimant renews ``claimed_at`` while it resumes (:meth:`ApprovalStore.heartbeat`)
+and deletes the claim if the resume raises; a claim left by a process that died goes
+stale, and a later claim with ``stale_before`` takes it over. Every call opens its own
+connection (WAL, busy timeout).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from openclaw.approvals.digest import parse_utc
 from openclaw.approvals.signing import SignedDecision
 from openclaw.runs.sqlite import immediate, session
 
@@ -96,14 +101,47 @@ class ApprovalStore:
             rows = conn.execute(sql + " ORDER BY rowid", params).fetchall()
         return [StoredDecision(p, SignedDecision.model_validate(json.loads(d)), at) for p, d, at in rows]
 
-    def claim_resume(self, run_id: str, round_key: str, *, owner: str, at: str) -> bool:
-        """Claim the right to resume ``run_id`` for this gate round; True for exactly one caller."""
+    def claim_resume(self, run_id: str, round_key: str, *, owner: str, at: str,
+                     stale_before: datetime | None = None) -> bool:
+        """Claim the right to resume ``run_id`` for this gate round; True for exactly one caller.
+
+        With ``stale_before`` (aware UTC), an existing claim last renewed before it is taken over.
+        """
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO openclaw_resume_claims (run_id, round, owner, claimed_at) VALUES (?, ?, ?, ?)",
                 (run_id, round_key, owner, at),
             )
+            if cur.rowcount == 1:
+                return True
+            if stale_before is None:
+                return False
+            row = conn.execute(
+                "SELECT owner, claimed_at FROM openclaw_resume_claims WHERE run_id = ? AND round = ?",
+                (run_id, round_key),
+            ).fetchone()
+            if row is None or parse_utc(row[1]) >= stale_before:
+                return False
+            cur = conn.execute(
+                "UPDATE openclaw_resume_claims SET owner = ?, claimed_at = ? WHERE run_id = ? AND round = ? AND owner = ?",
+                (owner, at, run_id, round_key, row[0]),
+            )
             return cur.rowcount == 1
+
+    def heartbeat(self, run_id: str, round_key: str, *, owner: str, at: str) -> bool:
+        """Renew ``owner``'s claim; False when it no longer holds it (it was taken over or released)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE openclaw_resume_claims SET claimed_at = ? WHERE run_id = ? AND round = ? AND owner = ?",
+                (at, run_id, round_key, owner),
+            )
+            return cur.rowcount == 1
+
+    def release_resume(self, run_id: str, round_key: str, *, owner: str) -> None:
+        """Give up ``owner``'s claim (its resume failed), so the next settle may claim the round again."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM openclaw_resume_claims WHERE run_id = ? AND round = ? AND owner = ?",
+                         (run_id, round_key, owner))
 
     def resume_claim(self, run_id: str, round_key: str) -> tuple[str, str] | None:
         """(owner, claimed_at) of the round's claim, or None."""

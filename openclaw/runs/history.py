@@ -1,10 +1,14 @@
 """Recent mutations per target, for anti-flapping (a table in the shared state database).
 
-The execute node records every mutating action it runs (``PipelineContext.history``);
-the trust node asks :meth:`History.recent` how many mutations of the same target
-happened within the policy's window and how long ago the last one was. Planned and
-dry-run mutations count as well as executed ones, so the limits behave the same
-without a cluster. Times are epoch seconds from the pipeline's clock.
+The trust node calls :meth:`History.reserve` for every mutation it judges: in one
+``BEGIN IMMEDIATE`` transaction it reads how many mutations of the same target happened
+within the policy's window (and how long ago the last one was) and inserts a
+``reserved`` row, so two runs judged at the same moment, in one process or several,
+never both see an empty history. A reservation counts like a mutation; the trust node
+releases it (:meth:`History.release`) when the verdict is not ``auto``, and the execute
+node's :meth:`History.record` turns it into the outcome (one run's mutation is one row).
+Planned and dry-run mutations count as well as executed ones, so the limits behave the
+same without a cluster. Times are epoch seconds from the pipeline's clock.
 
 Each call opens its own connection (openclaw.runs.sqlite), like the audit log, so any
 number of processes may record and read at once.
@@ -17,9 +21,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from openclaw.runs.sqlite import session
+from openclaw.runs.sqlite import immediate, session
 
-COUNTED_STATUSES = ("planned", "dry_run", "executed")
+RESERVED = "reserved"
+"""Status of a mutation judged ``auto`` that has not run yet (it counts)."""
+COUNTED_STATUSES = ("planned", "dry_run", "executed", RESERVED)
 """Outcomes that count as a mutation of the target."""
 
 _SCHEMA = """
@@ -54,11 +60,47 @@ class History:
         return session(self.db_path, what="the action history", schema=_SCHEMA, synchronous="NORMAL")
 
     def record(self, *, target: str, tool: str, run_id: str, status: str, at: float) -> None:
-        """Append one mutation attempt (any status; only ``COUNTED_STATUSES`` count)."""
-        with self._connect() as conn:
+        """One mutation attempt (any status; only ``COUNTED_STATUSES`` count): completes the run's oldest
+        reservation of ``target`` when there is one, else appends a row."""
+        with self._connect() as conn, immediate(conn):
+            cur = conn.execute(
+                "UPDATE openclaw_action_history SET tool = ?, status = ?, at = ? WHERE id = ("
+                "SELECT id FROM openclaw_action_history WHERE target = ? AND run_id = ? AND status = ? "
+                "ORDER BY id LIMIT 1)",
+                (tool, status, float(at), target, run_id, RESERVED),
+            )
+            if cur.rowcount == 0:
+                conn.execute(
+                    "INSERT INTO openclaw_action_history (target, tool, run_id, status, at) VALUES (?, ?, ?, ?, ?)",
+                    (target, tool, run_id, status, float(at)),
+                )
+
+    def reserve(self, target: str, *, tool: str, run_id: str, at: float, since: float) -> Recent:
+        """Read the target's recent mutations and reserve one more for ``run_id``, in one transaction.
+
+        Returns what was there before the reservation, leaving out ``run_id``'s own rows (the trust
+        node counts earlier mutations of the same decision itself).
+        """
+        marks = ",".join("?" * len(COUNTED_STATUSES))
+        with self._connect() as conn, immediate(conn):
+            count, last = conn.execute(
+                f"SELECT COALESCE(SUM(at >= ?), 0), MAX(at) FROM openclaw_action_history "
+                f"WHERE target = ? AND run_id != ? AND status IN ({marks})",
+                (float(since), target, run_id, *COUNTED_STATUSES),
+            ).fetchone()
             conn.execute(
                 "INSERT INTO openclaw_action_history (target, tool, run_id, status, at) VALUES (?, ?, ?, ?, ?)",
-                (target, tool, run_id, status, float(at)),
+                (target, tool, run_id, RESERVED, float(at)),
+            )
+        return Recent(int(count), last)
+
+    def release(self, target: str, *, run_id: str) -> None:
+        """Drop ``run_id``'s newest reservation of ``target`` (its verdict was not ``auto``)."""
+        with self._connect() as conn, immediate(conn):
+            conn.execute(
+                "DELETE FROM openclaw_action_history WHERE id = (SELECT id FROM openclaw_action_history "
+                "WHERE target = ? AND run_id = ? AND status = ? ORDER BY id DESC LIMIT 1)",
+                (target, run_id, RESERVED),
             )
 
     def count(self, target: str, since: float) -> int:

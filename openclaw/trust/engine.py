@@ -8,7 +8,8 @@ Order of judgement (the first hard rule that applies wins)::
 
     no policy loaded                   -> deny   (fail closed)
     invalid action (schema, names, kubectl verb, replicas) -> deny
-    mutation of a protected namespace  -> deny
+    mutation of a protected namespace  -> deny   (kube-system, kube-public, kube-node-lease always,
+                                                  plus trust.yaml's namespaces.protected)
     risk factors summed (budgeted)     -> deny on error or over budget (fail closed)
     read-only / notification           -> auto
     otherwise approval when any applies: scale to zero (always), production namespace,
@@ -33,6 +34,9 @@ from openclaw.trust.facts import Facts, action_class
 from openclaw.trust.factors import DEFAULT_FACTORS, Contribution, Factor
 
 VerdictName = Literal["auto", "approval", "deny"]
+
+ALWAYS_PROTECTED = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+"""Namespaces that never mutate whatever trust.yaml says (its ``namespaces.protected`` only adds to them)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def _evaluate(action: ProposedAction, policy: TrustPolicy, facts: Facts, approve
     klass = action_class(action)
     mutating = klass not in ("read", "notify")
     namespace = action.namespace or ""
-    if mutating and namespace in policy.namespaces.protected:
+    if mutating and (namespace in ALWAYS_PROTECTED or namespace in policy.namespaces.protected):
         return Verdict("deny", 1.0, (f"namespace {namespace} is protected: mutations are never allowed",), 0, version)
 
     started, budget_s = clock(), policy.scorer.budget_ms / 1000.0

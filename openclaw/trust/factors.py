@@ -47,9 +47,13 @@ def blast_radius_factor(action: ProposedAction, klass: ActionClass, policy: Trus
         return None
     wanted = action.tool_args["replicas"]
     current = facts.current_replicas
+    if current is None and facts.replicas_lookup_failed:
+        return Contribution("blast_radius", policy.risk.blast_radius_max,
+                            f"current replica count unknown although a cluster is configured (the lookup failed): "
+                            f"scored as the largest change; scaling to {wanted}")
     if current is None:
         return Contribution("blast_radius", policy.risk.blast_radius_unknown,
-                            f"current replica count unknown; scaling to {wanted}")
+                            f"current replica count unknown (no cluster, plan mode); scaling to {wanted}")
     change = abs(wanted - current) / max(current, 1)
     delta = policy.risk.blast_radius_max * min(1.0, change / policy.risk.blast_radius_full_at)
     return Contribution("blast_radius", delta, f"{current} -> {wanted} replicas ({change:.0%} of the current count)")

@@ -38,6 +38,8 @@ class Facts:
     """Seconds since the last recorded mutation of the same target; None when there was none."""
     current_replicas: int | None = None
     """The deployment's current replica count, when known (None in plan mode)."""
+    replicas_lookup_failed: bool = False
+    """True when a cluster is configured but the count could not be read (scored as the largest change)."""
     suspicious: tuple[str, ...] = ()
     """Signals of hostile incident text (openclaw.trust.signals.suspicious_signals)."""
 

@@ -53,6 +53,7 @@ class CaseFacts(_Strict):
     recent_actions: int = 0
     last_action_age_s: float | None = None
     current_replicas: int | None = None
+    replicas_lookup_failed: bool = False
     suspicious: tuple[str, ...] = ()
 
 

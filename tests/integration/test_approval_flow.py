@@ -9,12 +9,14 @@ registered to the same name, counts once); the requester can never approve; an a
 outside the tier's group is refused; refusals are one line, never stored, audited; the
 run resumes only when every waiting action is final and then executes exactly the frozen
 operation; a late approval has no effect; a signature over action A never counts for
-action B or another run; an unknown key and an empty approvers.yaml are refused with the
-fix; a rejection vetoes and the run ends rejected with nothing executed; request expiry
-ends the run as expired; an approval that expired before the quorum stops counting;
-`--print` decisions submitted through signoff.submit count; the approve and reject
-commands work across processes (subprocesses sharing OPENCLAW_HOME); `openclaw audit
-verify` is intact after a flow and catches an edited approval entry.
+action B or another run; a late rejection of an action that is already approved, while
+another action of the run still waits, is refused and not stored; an unknown key and an
+empty approvers.yaml are refused with the fix; a rejection vetoes and the run ends
+rejected with nothing executed; request expiry ends the run as expired; an approval
+that expired before the quorum stops counting; `--print` decisions submitted through
+signoff.submit count; the approve and reject commands work across processes
+(subprocesses sharing OPENCLAW_HOME); `openclaw audit verify` is intact after a flow and
+catches an edited approval entry.
 """
 
 from __future__ import annotations
@@ -147,6 +149,26 @@ async def test_quorum_of_distinct_people_then_the_frozen_actions_execute(world):
         assert kinds.count("verdict") == 2 and kinds.count("approval") == 4 and kinds.count("resume") == 1
         assert kinds.count("approval_refused") == 5 and kinds.count("execution") == 2
         assert AuditLog(settings.state_db).verify() == []
+    finally:
+        await engine.__aexit__(None, None, None)
+
+
+async def test_a_late_decision_on_a_final_action_is_refused_while_another_action_still_waits(world):
+    settings, keys = world
+    engine, run = await start(settings)
+    try:
+        for name in ("alice", "bob"):
+            await submit(engine, decide(engine, run, keys[name], name, index=0)[0])
+        assert (await engine.checkpoint(run["run_id"]))["next"] == ["approval_gate"]  # action 1 still waits
+        # bob has not rejected yet, so only the "already final" check stands between this veto and the tally
+        await refused(engine, decide(engine, run, keys["bob"], "bob", kind="reject", index=0, reason="changed my mind")[0],
+                      "action 0 of run .* is already final \\(approved\\)")
+        stored = ApprovalStore(settings.state_db).decisions(run["run_id"], 0)
+        assert [(s.person, s.decision.kind) for s in stored] == [("alice", "approve"), ("bob", "approve")]
+        await submit(engine, decide(engine, run, keys["alice"], "alice", index=1)[0])
+        last = await submit(engine, decide(engine, run, keys["bob"], "bob", index=1)[0])
+        assert last.settlement.status == "completed"
+        assert [a["status"] for a in engine.store.get(run["run_id"])["actions"]] == ["planned", "planned"]
     finally:
         await engine.__aexit__(None, None, None)
 

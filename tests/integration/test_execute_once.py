@@ -111,6 +111,10 @@ async def test_a_crashed_claim_is_reported_not_resent(ec) -> None:
 
 async def test_two_runs_never_mutate_one_deployment_at_once(ec) -> None:
     ec.set_controller("off")  # the first rollout stays unfinished (lock held) until we reconcile
+    # Anti-flapping reserves the target when it judges, so the second restart would wait for approval
+    # (cooldown): switch the cooldown off here, so both runs are auto and the lock is what keeps them apart.
+    trust = load_settings().config_dir / "trust.yaml"
+    trust.write_text(trust.read_text().replace("cooldown_s: 60", "cooldown_s: 0"))
     audit = AuditLog(load_settings().state_db)
 
     def reconcile_after_the_refusal() -> None:

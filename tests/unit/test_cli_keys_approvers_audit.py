@@ -5,7 +5,8 @@ second run exits 2 with one line; a missing --out is a usage error; approvers ad
 approvers.yaml in --config-dir, prints the fingerprint and warns (stderr) about tiers not
 yet satisfiable; a duplicate key, a missing .pub file and a missing config dir exit 2;
 approvers list shows people, groups and tiers; keys made and registered by the CLI
-verify a signed approval; audit verify reports an absent database and an intact log
+verify a signed approval; audit verify says plainly that there is no audit log at a
+missing path (exit 1, so a wrong OPENCLAW_HOME is noticed), reports an intact log
 (exit 0, 'audit log intact: N entries') from OPENCLAW_HOME or --db, and one line per
 problem with exit 1 after tampering; --config-dir given to a verb does not clobber a
 value already parsed.
@@ -128,10 +129,13 @@ def test_keys_made_and_registered_by_the_cli_sign_verifiable_approvals(tmp_path,
     assert approver.name == "alice"
 
 
-def test_audit_verify_without_a_database(tmp_path, capsys):
+def test_audit_verify_without_a_database_says_so_and_fails(tmp_path, capsys):
     code, out, _ = run(capsys, "audit", "verify")
-    assert code == 0 and out.startswith("audit log intact: 0 entries")
-    assert not (tmp_path / "home" / "openclaw.db").exists()
+    db = tmp_path / "home" / "openclaw.db"
+    assert code == 1 and out == f"no audit log at {db}: there is no state database there (check OPENCLAW_HOME or --db)\n"
+    assert "intact" not in out
+    assert not db.exists()
+    assert run(capsys, "audit", "verify", "--db", str(tmp_path / "elsewhere.db"))[0] == 1
 
 
 def test_audit_verify_intact_then_tampered(tmp_path, capsys):

@@ -5,8 +5,11 @@ scale to zero 2, non-production mutation auto, protected namespaces denied, inva
 arguments denied); hard rules no score can relax (protected namespaces, kubectl verbs
 outside the allowlist, replicas outside 0..10, names with upper case, whitespace,
 Cyrillic look-alikes or shell characters, unknown fields, unknown tools, scale to zero in
-production); every factor named in the reasons with its contribution (class, namespace,
-blast radius, source, provenance, degraded, history) and the score their capped sum;
+production); kube-system, kube-public and kube-node-lease stay protected when trust.yaml
+protects nothing; every factor named in the reasons with its contribution (class, namespace,
+blast radius, source, provenance, degraded, history) and the score their capped sum; an
+unknown replica count with a cluster configured scores the largest blast radius, in plan
+mode blast_radius_unknown;
 elevated risk outside production needs approval; anti-flapping cap and cooldown; the
 approvers.yaml tier sets quorum and group; fail closed: no policy, a scorer error, a
 factor out of range and a scorer over its time budget (injected clock) never yield auto;
@@ -98,6 +101,21 @@ def test_protected_namespaces_never_mutate(ns):
         assert verdict.verdict == "deny" and "protected" in verdict.reasons[0]
 
 
+@pytest.mark.parametrize("ns", ["kube-system", "kube-public", "kube-node-lease"])
+def test_the_system_namespaces_stay_protected_when_trust_yaml_protects_nothing(ns):
+    open_policy = POLICY.model_copy(update={"namespaces": POLICY.namespaces.model_copy(update={"protected": []})})
+    assert open_policy.namespaces.protected == []
+    verdict = judge("restart_deployment", restart(ns), policy=open_policy)
+    assert verdict.verdict == "deny" and "protected" in verdict.reasons[0]
+    assert judge("kubectl_get", {"resource": "pods", "namespace": ns}, policy=open_policy).verdict == "auto"
+
+
+def test_the_protected_list_in_trust_yaml_adds_namespaces():
+    more = POLICY.model_copy(update={"namespaces": POLICY.namespaces.model_copy(update={"protected": ["vault"]})})
+    assert judge("restart_deployment", restart("vault"), policy=more).verdict == "deny"
+    assert judge("restart_deployment", restart("kube-system"), policy=more).verdict == "deny"
+
+
 # --- hard rules on input ---------------------------------------------------------------------------
 
 
@@ -171,6 +189,21 @@ def test_blast_radius_is_relative_to_the_current_count():
               for name, v in (("small", small), ("big", big), ("unknown", unknown))}
     assert radius == pytest.approx({"small": 0.35 * 0.25 / 3, "big": 0.35 * 1.0 / 3, "unknown": 0.0})
     assert "unknown" in " ".join(unknown.reasons)
+
+
+def test_an_unknown_count_with_a_cluster_configured_scores_the_largest_change():
+    operator = Facts(source="manual", requested_by="a")
+    failed = judge("scale_deployment", scale(4), facts=Facts(source="manual", requested_by="a",
+                                                              replicas_lookup_failed=True))
+    known_big = judge("scale_deployment", scale(10), facts=Facts(source="manual", requested_by="a", current_replicas=1))
+    plan = judge("scale_deployment", scale(4), facts=operator)
+    radius = {name: next(c.delta for c in v.contributions if c.factor == "blast_radius")
+              for name, v in (("failed", failed), ("known_big", known_big), ("plan", plan))}
+    assert radius["failed"] == POLICY.risk.blast_radius_max >= radius["known_big"]
+    assert radius["plan"] == POLICY.risk.blast_radius_unknown
+    assert failed.risk >= known_big.risk > plan.risk
+    assert any("lookup failed" in r and "largest change" in r for r in failed.reasons)
+    assert any("plan mode" in r for r in plan.reasons)
 
 
 def test_an_alert_is_trusted_less_than_an_authenticated_operator():

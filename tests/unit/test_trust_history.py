@@ -4,13 +4,17 @@ Covers: History.record/count/recent (window, statuses that count, per target); f
 restarts of one deployment in ten minutes through the real pipeline (injected clock,
 plan mode): the first four run on their own, the fifth waits for approval naming
 anti-flapping, and after the window it runs on its own again; a second restart of the
-same deployment inside the cooldown waits;
+same deployment inside the cooldown waits; History.reserve (read and reserve in one
+transaction, a run's own rows left out, release, record completing the reservation so a
+run counts once); twelve concurrent runs restarting one staging deployment in one engine
+give exactly one auto restart;
 ApprovalStore keeps one decision per person and kind, arrival order, and exactly one
 resume claim per round.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +23,7 @@ from openclaw.approvals.keys import generate_keypair
 from openclaw.approvals.signing import sign_decision
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
+from openclaw.nodes.dispatch import ActionRunner
 from openclaw.runs.approvals import ApprovalStore
 from openclaw.runs.history import History
 from openclaw.settings import load_settings
@@ -36,6 +41,69 @@ def test_history_counts_per_target_within_the_window(tmp_path):
     recent = h.recent("deployment:a/api", T0 + 1000)
     assert (recent.count, recent.last_at) == (0, T0 + 300)
     assert h.recent("deployment:b/api", T0).last_at is None
+
+
+def test_a_reservation_counts_once_and_becomes_the_outcome(tmp_path):
+    h, target = History(tmp_path / "s.db"), "deployment:a/api"
+    h.record(target=target, tool="restart_deployment", run_id="old", status="planned", at=T0)
+    first = h.reserve(target, tool="restart_deployment", run_id="r1", at=T0 + 10, since=T0)
+    assert (first.count, first.last_at) == (1, T0)
+    second = h.reserve(target, tool="restart_deployment", run_id="r2", at=T0 + 11, since=T0)
+    assert (second.count, second.last_at) == (2, T0 + 10)  # r1's reservation counts
+    again = h.reserve(target, tool="restart_deployment", run_id="r1", at=T0 + 12, since=T0)
+    assert again.count == 2  # a run's own reservations are left out: the trust node counts them itself
+    h.release(target, run_id="r1")  # r1's second action was not auto
+    h.release(target, run_id="r2")
+    h.record(target=target, tool="restart_deployment", run_id="r1", status="executed", at=T0 + 20)
+    assert h.count(target, T0) == 2  # "old" and r1, once
+    assert h.recent(target, T0).last_at == T0 + 20
+    h.record(target=target, tool="restart_deployment", run_id="r3", status="failed", at=T0 + 30)
+    assert h.count(target, T0) == 2
+
+
+class _HeldRunner(ActionRunner):
+    """Plan mode, but every action waits until each of the ``total`` runs has paused or reached execute:
+    the widest possible window between one run's verdict and its history record."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(mode="plan")
+        self.total, self.arrived = total, 0
+        self.turn = asyncio.Condition()
+
+    async def arrive(self) -> None:
+        async with self.turn:
+            self.arrived += 1
+            self.turn.notify_all()
+
+    async def run(self, *args, **kwargs):
+        await self.arrive()
+        async with self.turn:
+            await self.turn.wait_for(lambda: self.arrived >= self.total)
+        return await super().run(*args, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_concurrent_runs_on_one_deployment_give_exactly_one_auto_restart(tmp_path):
+    clock, runner = _Clock(T0), _HeldRunner(12)
+    settings = load_settings(home=tmp_path / "home")
+
+    async def one(engine):
+        actions = await _restart(engine)
+        if actions[0]["status"] == "awaiting_approval":
+            await runner.arrive()
+        return actions
+
+    async with Engine(settings, executor=runner) as engine:
+        engine.context.clock = clock
+        results = await asyncio.gather(*(one(engine) for _ in range(12)))
+    verdicts = sorted(a["verdict"] for [a] in results)
+    assert verdicts == ["approval"] * 11 + ["auto"]
+    [auto] = [a for [a] in results if a["verdict"] == "auto"]
+    assert auto["status"] == "planned"
+    waiting = [a for [a] in results if a["verdict"] == "approval"]
+    assert all(any("anti-flapping" in r for r in a["reasons"]) for a in waiting)
+    history = History(settings.state_db)
+    assert history.count("deployment:awoooi-staging/awoooi-api", T0 - 1) == 1  # the auto run, counted once
 
 
 class _Clock:
