@@ -98,6 +98,8 @@ class Settlement:
     """Seconds without renewal after which that claim may be taken over."""
     result: dict[str, Any] | None = None
     """The run result when this call resumed it."""
+    held: str | None = None
+    """Why a run whose requests are all final was not resumed here (e.g. judged for another mode)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class SubmitResult:
         s = self.settlement
         if s.resumed:
             line += f"; every request is final, run resumed here: status {s.status}"
+        elif s.held:
+            line += f"; every request is final, but {s.held}"
         elif s.claimed_by:
             line += f"; every request is final, run resumed by {s.claimed_by}"
             if s.claimed_at:
@@ -288,6 +292,9 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     }
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
+    held = _other_mode(engine, run_id, values, tallies)
+    if held:  # resuming here would refuse the approved mutations: leave the run paused, say how to finish it
+        return Settlement(run_id, tallies, False, "awaiting_approval", held=held)
     key = round_key(run_id, pending)
     owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     store = _store(engine)
@@ -317,6 +324,21 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     finally:
         beat.cancel()
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+def _other_mode(engine: Any, run_id: str, values: dict[str, Any], tallies: dict[int, ActionTally]) -> str | None:
+    """Why this process must not resume the run: a mutation that would run on resume was judged for
+    another executor mode (the execute node would refuse it). None when the modes agree."""
+    here = getattr(engine.executor, "mode", None)
+    for action in values.get("actions", []):
+        approved = action["verdict"] == "approval" and getattr(tallies.get(action["index"]), "resolution", None) == "approved"
+        runs = action["status"] == "awaiting_approval" and (action["verdict"] == "auto" or approved)
+        judged = (action.get("request") or {}).get("mode")
+        if runs and action.get("mutating") and judged and here and judged != here:
+            flag = " --apply" if judged == "apply" else ""
+            return (f"action {action['index']} was judged for {judged} and this process runs {here}: the run stays "
+                    f"paused; finish it with `openclaw runs resume {run_id}{flag}` (same cluster and context)")
+    return None
 
 
 def round_key(run_id: str, pending: Iterable[dict[str, Any]]) -> str:

@@ -25,7 +25,7 @@ from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import Outcome
 from openclaw.runs.audit import AuditLog
 from openclaw.settings import load_settings, shipped_config_dir
-from openclaw.signoff import now_of, sign_for_run, submit
+from openclaw.signoff import settle, now_of, sign_for_run, submit
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,13 +78,37 @@ async def _approve(settings, executor, run, key) -> dict:
         return (await submit(engine, d)).settlement.result
 
 
-async def test_an_action_judged_for_apply_is_not_dry_run_by_a_resume_without_apply(world):
+async def test_a_run_judged_for_apply_stays_paused_when_the_quorum_completes_without_apply(world):
     settings, key = world
     run = await _judged(settings, FakeCluster("apply"))
     [action] = run["frozen"]
     assert action["request"]["mode"] == "apply"
+    dry = FakeCluster("dry_run")
+    async with Engine(settings, executor=dry) as engine:
+        [d] = sign_for_run(run, key, kind="approve", approver="alice", now=now_of(engine))
+        submitted = await submit(engine, d)
+        assert engine.store.get(run["run_id"])["status"] == "awaiting_approval"
+    settlement = submitted.settlement
+    assert not settlement.resumed and "judged for apply" in settlement.held and "--apply" in settlement.held
+    assert "judged for apply" in submitted.message and "\n" not in submitted.message
+    assert dry.calls == [], "nothing was sent, not even an alert: the run just waits"
+    applying = FakeCluster("apply")
+    async with Engine(settings, executor=applying) as engine:
+        finished = await settle(engine, run["run_id"])
+    assert finished.resumed and finished.status == "completed"
+    assert [tool for tool, _ in applying.calls] == ["restart_deployment"]
+
+
+async def test_execute_refuses_a_mutation_judged_for_another_mode(world):
+    """Defence in depth: even resumed directly, past the settle check, the executor sends nothing."""
+    settings, _ = world
+    run = await _judged(settings, FakeCluster("apply"))
+    [action] = run["frozen"]
     resumed_by = FakeCluster("dry_run")
-    result = await _approve(settings, resumed_by, run, key)
+    async with Engine(settings, executor=resumed_by) as engine:
+        answer = {"actions": {"0": {"resolution": "approved", "digest": action["digest"],
+                                    "approvals": [{"approver": "alice", "at": "2026-11-21T00:00:00Z"}]}}}
+        result = await engine.resume(run["run_id"], answer)
     mutation = result["actions"][0]
     assert mutation["status"] == "failed" and result["status"] == "failed"
     error = mutation["result"]["error"]
