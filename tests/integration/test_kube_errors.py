@@ -14,7 +14,6 @@ from __future__ import annotations
 import inspect
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import kubernetes.client.exceptions
@@ -26,26 +25,12 @@ from openclaw.errors import KubeError
 from openclaw.kube.access import Cluster, connect
 from openclaw.kube.errors import Target, boundary
 from openclaw.kube.executor import KubeExecutor
-from openclaw.testing.kube import EmulatedCluster, emulated_cluster, write_kubeconfig
+from openclaw.testing.kube import EmulatedCluster, write_kubeconfig
 
 NS = "awoooi-prod"
 DEPLOY = f"/apis/apps/v1/namespaces/{NS}/deployments/awoooi-api"
 SCALE = DEPLOY + "/scale"
 SCALE_ARGS = {"deployment": "awoooi-api", "namespace": NS, "replicas": 4}
-
-
-@pytest.fixture
-def ec(tmp_path: Path) -> Iterator[EmulatedCluster]:
-    with emulated_cluster(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def cluster(ec: EmulatedCluster) -> Iterator[Cluster]:
-    c = connect(kubeconfig=str(ec.kubeconfig_path), context=ec.context)
-    assert c is not None
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ patch stops it, and executor.yaml refuses a lock_ttl_s shorter than one request 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +22,10 @@ from openclaw.errors import ConfigError
 from openclaw.kube.access import Cluster, connect
 from openclaw.kube.executor import ExecOutcome, KubeExecutor
 from openclaw.runs.ledger import ActionLedger, TargetLocks
-from openclaw.testing.kube import EmulatedCluster, emulated_cluster
+from openclaw.testing.kube import EmulatedCluster
 
 NS = "awoooi-prod"
 SCALE_ARGS = {"deployment": "awoooi-api", "namespace": NS, "replicas": 6}
-
-
-@pytest.fixture
-def ec(tmp_path: Path) -> Iterator[EmulatedCluster]:
-    with emulated_cluster(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def cluster(ec: EmulatedCluster) -> Iterator[Cluster]:
-    c = connect(kubeconfig=str(ec.kubeconfig_path), context=ec.context)
-    assert c is not None
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,26 +27,12 @@ from openclaw.errors import ConfigError
 from openclaw.kube.access import Cluster, ServiceAccountFiles, connect
 from openclaw.kube.executor import KubeExecutor
 from openclaw.settings import load_settings
-from openclaw.testing.kube import EmulatedCluster, emulated_cluster, write_kubeconfig
+from openclaw.testing.kube import EmulatedCluster, write_kubeconfig
 
 NS = "awoooi-prod"
 API_POD = "awoooi-api-7d4b9c8f6-x2k9p"
 WEB_POD = "awoooi-web-7d4b9c8f6-x2k9p"
 NOW = dt.datetime(2026, 3, 28, 10, 0, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def ec(tmp_path: Path) -> Iterator[EmulatedCluster]:
-    with emulated_cluster(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def cluster(ec: EmulatedCluster) -> Iterator[Cluster]:
-    c = connect(kubeconfig=str(ec.kubeconfig_path), context=ec.context)
-    assert c is not None
-    yield c
-    c.close()
 
 
 @pytest.fixture
