@@ -45,6 +45,7 @@ from openclaw.runs.approvals import ApprovalStore
 from openclaw.runs.audit import AuditLog
 from openclaw.settings import load_settings, shipped_config_dir
 from openclaw.signoff import approver_for_key, load_current_approvers, now_of, settle, sign_for_run, submit
+from openclaw.testing.approvers import config_with_approvers
 from openclaw.testing.llm_sim import LLMSimulator, ToolCall, ToolCalls
 from openclaw.wiring import build_registry
 
@@ -57,13 +58,7 @@ PEOPLE = {"alice": ["sre"], "bob": ["sre"], "carol": ["sre"], "dave": []}
 
 def make_config(tmp_path: Path, tiers: dict | None = None) -> tuple[Path, dict[str, Path]]:
     """A config dir with alice, bob, carol (sre), dave (no group), a second key of alice, and tiers."""
-    cfg = tmp_path / "configs"
-    shutil.copytree(shipped_config_dir(), cfg)
-    keys = {}
-    for name, groups in PEOPLE.items():
-        pair = generate_keypair(name, tmp_path / "keys")
-        add_approver(cfg / "approvers.yaml", name, pair.public_key, groups)
-        keys[name] = pair.private_path
+    cfg, keys = config_with_approvers(tmp_path, PEOPLE)
     laptop = generate_keypair("alice-laptop", tmp_path / "keys")
     add_approver(cfg / "approvers.yaml", "alice", laptop.public_key, ["sre"])
     keys["alice-laptop"] = laptop.private_path

@@ -13,19 +13,16 @@ run, acurrent_replicas) that records what it was asked to do.
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
-import yaml
 
-from openclaw.approvals.approvers import add_approver
-from openclaw.approvals.keys import generate_keypair
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import Outcome
 from openclaw.runs.audit import AuditLog
-from openclaw.settings import load_settings, shipped_config_dir
+from openclaw.settings import load_settings
 from openclaw.signoff import settle, now_of, sign_for_run, submit
+from openclaw.testing.approvers import config_with_approvers
 
 pytestmark = pytest.mark.asyncio
 
@@ -53,14 +50,8 @@ class FakeCluster:
 
 @pytest.fixture
 def world(tmp_path):
-    cfg = tmp_path / "configs"
-    shutil.copytree(shipped_config_dir(), cfg)
-    key = generate_keypair("alice", tmp_path / "keys")
-    add_approver(cfg / "approvers.yaml", "alice", key.public_key, ["sre"])
-    data = yaml.safe_load((cfg / "approvers.yaml").read_text())
-    data["tiers"] = {"standard": "1 from group sre"}
-    (cfg / "approvers.yaml").write_text(yaml.safe_dump(data))
-    return load_settings(config_dir=cfg, environ={"OPENCLAW_HOME": str(tmp_path / "home")}), key.private_path
+    cfg, keys = config_with_approvers(tmp_path, {"alice": ["sre"]}, tiers={"standard": "1 from group sre"})
+    return load_settings(config_dir=cfg, environ={"OPENCLAW_HOME": str(tmp_path / "home")}), keys["alice"]
 
 
 async def _judged(settings, executor) -> dict:

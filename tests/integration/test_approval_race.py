@@ -13,23 +13,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from openclaw.approvals.approvers import add_approver
-from openclaw.approvals.keys import generate_keypair
 from openclaw.approvals.signing import SignedDecision
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
 from openclaw.runs.approvals import ApprovalStore
 from openclaw.runs.audit import AuditLog
-from openclaw.settings import load_settings, shipped_config_dir
+from openclaw.settings import load_settings
 from openclaw.signoff import now_of, sign_for_run
+from openclaw.testing.approvers import config_with_approvers
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,17 +55,9 @@ asyncio.run(main(*sys.argv[1:]))
 
 
 def _config(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
-    cfg = tmp_path / "configs"
-    shutil.copytree(shipped_config_dir(), cfg)
-    keys = {}
-    for name in ("alice", "bob", "carol"):
-        pair = generate_keypair(name, tmp_path / "keys")
-        add_approver(cfg / "approvers.yaml", name, pair.public_key, ["sre"])
-        keys[name] = pair.private_path
-    data = yaml.safe_load((cfg / "approvers.yaml").read_text())
-    data["tiers"] = {"standard": "2 from group sre"}
-    (cfg / "approvers.yaml").write_text(yaml.safe_dump(data))
-    return cfg, keys
+    sre = ["sre"]
+    return config_with_approvers(tmp_path, {"alice": sre, "bob": sre, "carol": sre},
+                                 tiers={"standard": "2 from group sre"})
 
 
 async def _race(tmp_path: Path, cfg: Path, run_id: str, jobs: list[tuple[str, str]]) -> list[dict]:

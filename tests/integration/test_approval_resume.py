@@ -13,24 +13,22 @@ says what is missing; an unknown run exits 2.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
-from openclaw.approvals.approvers import add_approver
 from openclaw.approvals.digest import iso_utc
-from openclaw.approvals.keys import generate_keypair
 from openclaw.cli.main import main
 from openclaw.engine import Engine
 from openclaw.errors import ApprovalRefused
 from openclaw.models.incident import Incident
 from openclaw.runs.approvals import ApprovalStore
 from openclaw.runs.audit import AuditLog
-from openclaw.settings import load_settings, shipped_config_dir
+from openclaw.settings import load_settings
 from openclaw.signoff import now_of, resume_takeover_s, round_key, settle, sign_for_run, submit, waiting_in
+from openclaw.testing.approvers import config_with_approvers
 
 pytestmark = pytest.mark.asyncio
 DEAD = "crashed-host:4242:dead"
@@ -38,16 +36,9 @@ DEAD = "crashed-host:4242:dead"
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    cfg = tmp_path / "configs"
-    shutil.copytree(shipped_config_dir(), cfg)
-    keys = {}
-    for name in ("alice", "bob", "carol"):
-        pair = generate_keypair(name, tmp_path / "keys")
-        add_approver(cfg / "approvers.yaml", name, pair.public_key, ["sre"])
-        keys[name] = pair.private_path
-    data = yaml.safe_load((cfg / "approvers.yaml").read_text())
-    data["tiers"] = {"standard": "1 from group sre"}
-    (cfg / "approvers.yaml").write_text(yaml.safe_dump(data))
+    sre = ["sre"]
+    cfg, keys = config_with_approvers(tmp_path, {"alice": sre, "bob": sre, "carol": sre},
+                                      tiers={"standard": "1 from group sre"})
     monkeypatch.setenv("OPENCLAW_HOME", str(tmp_path / "home"))
     return load_settings(config_dir=cfg), keys
 

@@ -1,0 +1,34 @@
+"""A config directory with registered approvers and their private keys, for tests of the approval flow."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from openclaw.approvals.approvers import add_approver
+from openclaw.approvals.keys import generate_keypair
+from openclaw.settings import shipped_config_dir
+
+
+def config_with_approvers(
+    tmp_path: Path, people: Mapping[str, list[str]], *, tiers: Mapping[str, str] | None = None
+) -> tuple[Path, dict[str, Path]]:
+    """Copy the shipped configs to ``tmp_path/configs``, give each person (name -> groups) a key pair
+    in ``tmp_path/keys`` registered in approvers.yaml, and set ``tiers`` (e.g. ``{"standard": "2 from
+    group sre"}``). Returns the config directory and each person's private key path."""
+    config_dir = tmp_path / "configs"
+    shutil.copytree(shipped_config_dir(), config_dir, dirs_exist_ok=True)
+    keys: dict[str, Path] = {}
+    for name, groups in people.items():
+        pair = generate_keypair(name, tmp_path / "keys")
+        add_approver(config_dir / "approvers.yaml", name, pair.public_key, list(groups))
+        keys[name] = pair.private_path
+    if tiers is not None:
+        path = config_dir / "approvers.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["tiers"] = dict(tiers)
+        path.write_text(yaml.safe_dump(data))
+    return config_dir, keys
