@@ -23,12 +23,12 @@ RUN pip install --no-cache-dir "uv>=0.8"
 WORKDIR /app
 # Dependencies first (a layer that survives code changes), exactly as locked.
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode
 # Then the project itself.
 COPY openclaw ./openclaw
 COPY graphs ./graphs
 COPY configs ./configs
-RUN uv sync --frozen --no-dev --no-editable
+RUN uv sync --frozen --no-dev --no-editable --compile-bytecode
 
 # Non-root; the same uid as runAsUser in configs/k8s/deployment.yaml.
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/openclaw --no-create-home \

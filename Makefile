@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 
 demo: sync
 	OPENCLAW_HOME=$${OPENCLAW_HOME:-.openclaw} .venv/bin/openclaw run examples/demo.json
