@@ -30,20 +30,22 @@ MAX_LABELS = 64
 Severity = Literal["info", "warning", "critical"]
 Source = Literal["manual", "alertmanager", "platform", "chat"]
 _ShortStr = Field(max_length=1024)
+_ENTRIES = {"propertyNames": {"maxLength": 256}, "additionalProperties": {"type": "string", "maxLength": 4096}}
+"""The JSON Schema of what ``Incident._bounded_values`` checks (keys up to 256, values up to 4096 characters)."""
 
 
 class Incident(StrictModel):
     """One incident, validated. ``effective_namespace`` is where actions go by default."""
 
-    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, json_schema_extra={"pattern": r"\S"})
     id: str = Field(default_factory=lambda: f"inc-{uuid.uuid4().hex[:12]}", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
     title: str | None = Field(default=None, max_length=500)
     severity: Severity | None = None
     namespace: K8sLabel | None = None
     source: Source = "manual"
     requested_by: str | None = Field(default=None, min_length=1, max_length=200)
-    labels: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
-    annotations: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
+    labels: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS, json_schema_extra=_ENTRIES)
+    annotations: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS, json_schema_extra=_ENTRIES)
     created_at: datetime | None = None
 
     @field_validator("description")
@@ -93,6 +95,11 @@ class _AlertmanagerPayload(BaseModel):
     commonLabels: dict[str, str] = Field(default_factory=dict)
     commonAnnotations: dict[str, str] = Field(default_factory=dict)
     alerts: list[_AlertmanagerAlert]
+
+
+def alertmanager_json_schema() -> dict[str, Any]:
+    """The JSON Schema of an Alertmanager webhook (version 4) as OpenClaw reads it (unknown fields ignored)."""
+    return _AlertmanagerPayload.model_json_schema(mode="validation")
 
 
 _AM_SEVERITY = {"critical": "critical", "page": "critical", "error": "critical", "high": "critical",

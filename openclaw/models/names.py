@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", re.ASCII)
@@ -66,8 +66,11 @@ def _check(problem):
     return validate
 
 
-K8sLabel = Annotated[str, AfterValidator(_check(label_problem))]
+# The JSON Schema says the same as the validators (the OpenAPI document of `openclaw serve` shows it).
+K8sLabel = Annotated[str, AfterValidator(_check(label_problem)),
+                     WithJsonSchema({"type": "string", "pattern": f"^{_LABEL.pattern}$", "maxLength": 63})]
 """A namespace or container name: RFC 1123 label, at most 63 characters."""
 
-K8sName = Annotated[str, AfterValidator(_check(subdomain_problem))]
+K8sName = Annotated[str, AfterValidator(_check(subdomain_problem)),
+                    WithJsonSchema({"type": "string", "pattern": f"^{_SUBDOMAIN.pattern}$", "maxLength": 253})]
 """A deployment or pod name: RFC 1123 subdomain, at most 253 characters."""

@@ -27,7 +27,7 @@ from openclaw import __version__
 from openclaw.errors import OpenClawError
 from openclaw.server import routes_health, routes_incidents, routes_runs
 from openclaw.server.auth import require_token
-from openclaw.server.bodies import ApiError, error_response, status_of
+from openclaw.server.bodies import ApiError, error_response, error_responses, status_of
 from openclaw.server.service import IncidentService
 from openclaw.settings import Settings
 from openclaw.telemetry import Telemetry, build_telemetry, telemetry_options
@@ -80,8 +80,8 @@ def create_app(
     app.state.telemetry = telemetry
     protected = [Depends(require_token)]
     app.include_router(routes_health.router)
-    app.include_router(routes_incidents.router, dependencies=protected)
-    app.include_router(routes_runs.router, dependencies=protected)
+    app.include_router(routes_incidents.router, dependencies=protected, responses=error_responses(401))
+    app.include_router(routes_runs.router, dependencies=protected, responses=error_responses(401))
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=protected)
     async def openapi() -> JSONResponse:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from openclaw.config import load_configs
 from openclaw.errors import OpenClawError
+from openclaw.server.bodies import error_responses
 from openclaw.telemetry.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["health"])
@@ -23,7 +24,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the run store answers and the configs load")
+@router.get("/readyz", summary="Readiness: the run store answers and the configs load", responses=error_responses(503))
 async def readyz(request: Request) -> JSONResponse:
     engine = request.app.state.service.engine
     checks: dict[str, Any] = {}
@@ -45,7 +46,13 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "checks": checks})
 
 
-@router.get("/metrics", summary="Prometheus metrics (text exposition format)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format)",
+    response_class=Response,
+    responses={200: {"description": "Prometheus text format 0.0.4",
+                     "content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 async def metrics(request: Request) -> Response:
     body = await asyncio.to_thread(request.app.state.telemetry.metrics.exposition)
     return Response(body, media_type=CONTENT_TYPE)

@@ -14,8 +14,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from openclaw.errors import InputError
-from openclaw.models.incident import Incident, incidents_from_alertmanager, parse_incident
-from openclaw.server.bodies import ApiError, BodyTooLarge, InvalidJSON, incident_id_guess, parse_json, read_body
+from openclaw.models.incident import Incident, alertmanager_json_schema, incidents_from_alertmanager, parse_incident
+from openclaw.server.bodies import (
+    ApiError,
+    BodyTooLarge,
+    InvalidJSON,
+    error_responses,
+    incident_id_guess,
+    inline_schema,
+    parse_json,
+    read_body,
+)
 from openclaw.server.service import IncidentService, Submitted
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
@@ -51,10 +60,15 @@ def _response(submitted: Submitted) -> JSONResponse:
     return JSONResponse(submitted.result, status_code=200, headers=headers)
 
 
+_ACCEPTED = {
+    "type": "object",
+    "required": ["run_id", "incident_id", "status"],
+    "properties": {"run_id": {"type": "string"}, "incident_id": {"type": "string"}, "status": {"type": "string"}},
+}
 _INCIDENT_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": Incident.model_json_schema(mode="validation")}},
+        "content": {"application/json": {"schema": inline_schema(Incident.model_json_schema(mode="validation"))}},
     }
 }
 
@@ -65,10 +79,9 @@ _INCIDENT_BODY = {
     openapi_extra=_INCIDENT_BODY,
     responses={
         200: {"description": "the run result (also for an incident id that already has a run)"},
-        202: {"description": "?wait=false: {run_id, incident_id, status: accepted}"},
-        400: {"description": "the body is not JSON"},
-        413: {"description": "the body is larger than the limit"},
-        422: {"description": "the body is not a valid incident"},
+        202: {"description": "?wait=false: {run_id, incident_id, status: accepted}",
+              "content": {"application/json": {"schema": _ACCEPTED}}},
+        **error_responses(400, 409, 413, 422, 503),
     },
 )
 async def post_incident(request: Request, wait: bool = _WAIT) -> JSONResponse:
@@ -84,10 +97,13 @@ async def post_incident(request: Request, wait: bool = _WAIT) -> JSONResponse:
 @router.post(
     "/alertmanager",
     summary="Alertmanager webhook (version 4): one run per firing alert",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+    openapi_extra={"requestBody": {"required": True,
+                                   "content": {"application/json": {"schema": inline_schema(alertmanager_json_schema())}}}},
     responses={
         200: {"description": "{runs: [run result], rejected: [{incident_id, error, run_id}], resolved: [incident_id]}"},
-        202: {"description": "?wait=false: runs are {run_id, incident_id, status: accepted}"},
+        202: {"description": "?wait=false: runs are {run_id, incident_id, status: accepted}",
+              "content": {"application/json": {"schema": {"type": "object", "required": ["runs", "rejected", "resolved"]}}}},
+        **error_responses(400, 413, 422, 503),
     },
 )
 async def post_alertmanager(request: Request, wait: bool = _WAIT) -> JSONResponse:

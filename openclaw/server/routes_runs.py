@@ -22,7 +22,7 @@ from openclaw.approvals.signing import SignedDecision
 from openclaw.models.run import RunStatus
 from openclaw.models.tools import describe_validation_error
 from openclaw.errors import OpenClawError
-from openclaw.server.bodies import ApiError, parse_json, read_body, status_of
+from openclaw.server.bodies import ApiError, error_responses, inline_schema, parse_json, read_body, status_of
 from openclaw.server.service import IncidentService
 
 router = APIRouter(prefix="/v1", tags=["runs"])
@@ -34,7 +34,7 @@ def _service(request: Request) -> IncidentService:
     return request.app.state.service
 
 
-@router.get("/runs", summary="The newest runs first")
+@router.get("/runs", summary="The newest runs first", responses=error_responses(422, 503))
 async def list_runs(
     request: Request,
     limit: int = Query(50, ge=1, le=1000, description="how many runs (1..1000)"),
@@ -43,12 +43,13 @@ async def list_runs(
     return {"runs": _service(request).list(limit=limit, status=status)}
 
 
-@router.get("/runs/{run_id}", summary="One run result (the contract of `openclaw runs show --json`)")
+@router.get("/runs/{run_id}", summary="One run result (the contract of `openclaw runs show --json`)",
+            responses=error_responses(404, 422, 503))
 async def get_run(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
     return JSONResponse(_service(request).get(run_id))
 
 
-_DECISION_SCHEMA = SignedDecision.model_json_schema(mode="validation")
+_DECISION_SCHEMA = inline_schema(SignedDecision.model_json_schema(mode="validation"))
 _DECISION_BODY = {
     "requestBody": {
         "required": True,
@@ -57,23 +58,27 @@ _DECISION_BODY = {
         ]}}},
     }
 }
+_DECISION_ERRORS = error_responses(400, 403, 404, 409, 413, 422, 501, 503)
 MAX_DECISIONS = 100
 """Signed decisions one request may carry."""
 
 
-@router.get("/runs/{run_id}/pending", summary="What waits for sign-off (the approval gate's request, with expires_at)")
+@router.get("/runs/{run_id}/pending", summary="What waits for sign-off (the approval gate's request, with expires_at)",
+            responses=error_responses(404, 422, 503))
 async def get_pending(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
     service = _service(request)
     run = service.get(run_id)
     return JSONResponse({"run_id": run_id, "status": run.get("status"), "pending": await service.pending(run_id)})
 
 
-@router.post("/runs/{run_id}/approvals", summary="Add signed approval(s) (`openclaw approve --print`)", openapi_extra=_DECISION_BODY)
+@router.post("/runs/{run_id}/approvals", summary="Add signed approval(s) (`openclaw approve --print`)",
+             openapi_extra=_DECISION_BODY, responses=_DECISION_ERRORS)
 async def post_approval(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
     return await _decide(request, run_id, "approve")
 
 
-@router.post("/runs/{run_id}/rejections", summary="Add signed rejection(s) (veto)", openapi_extra=_DECISION_BODY)
+@router.post("/runs/{run_id}/rejections", summary="Add signed rejection(s) (veto)",
+             openapi_extra=_DECISION_BODY, responses=_DECISION_ERRORS)
 async def post_rejection(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
     return await _decide(request, run_id, "reject")
 
