@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from openclaw.runs.audit import AuditLog
+from openclaw.runs.audit import AuditLog, missing_reason
 from openclaw.settings import load_settings
 
 
@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check the hash chain (exit 0 intact, 1 tampered or missing)",
         description=(
             "Recompute every entry's hash and the chain links, and compare the last entry with the head "
-            "record. Prints 'audit log intact: N entries' or one line per problem (exit 1); exit 1 too when "
-            "there is no state database at the path."
+            "record. Prints 'audit log intact: N entries' or one line per problem (exit 1); exit 1 too, with "
+            "'no audit log at PATH', when there is no audit log there (no file, an empty file, not SQLite, no "
+            "audit table)."
         ),
     )
     verify.add_argument("--db", metavar="FILE", help="state database to check (default: OPENCLAW_HOME/openclaw.db)")
@@ -28,10 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def verify_db(db_path: Path) -> tuple[int, list[str]]:
-    """(exit code, output lines) for the audit log in ``db_path``; a missing file is exit 1, said plainly
-    (a wrong OPENCLAW_HOME or --db must not pass as an intact log)."""
-    if not db_path.exists():
-        return 1, [f"no audit log at {db_path}: there is no state database there (check OPENCLAW_HOME or --db)"]
+    """(exit code, output lines) for the audit log in ``db_path``; no audit log there (a missing or empty
+    file, no audit table) is exit 1, said plainly: a wrong OPENCLAW_HOME or --db must not pass as an intact log."""
+    missing = missing_reason(db_path)
+    if missing is not None:
+        return 1, [f"no audit log at {db_path}: {missing} (check OPENCLAW_HOME or --db)"]
     log = AuditLog(db_path)
     problems = log.verify()
     if problems:
@@ -43,7 +45,7 @@ def _verify(args: argparse.Namespace) -> int:
     if args.db:
         db = Path(args.db)
     else:
-            db = load_settings(config_dir=getattr(args, "config_dir", None)).state_db
+        db = load_settings(config_dir=getattr(args, "config_dir", None)).state_db
     code, lines = verify_db(db)
     for line in lines:
         print(line)

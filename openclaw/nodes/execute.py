@@ -10,6 +10,9 @@ Each action keeps its API exchanges in the internal field ``exchanges`` (the run
 store keeps node outputs for replay; the run result drops the field), and one
 ``execution`` entry per action goes to the audit log.
 
+A mutation approved before the audit log's chain broke is not carried out while it is
+broken (it fails with the log's refusal, without a request; the trust node denies new ones).
+
 A mutation that fails raises a ``send_alert`` (severity critical): a new ``auto``
 action appended to the run, with a digest derived from the failed action's so a
 re-run of this node finds it in the ledger instead of alerting twice. The failed
@@ -48,7 +51,7 @@ async def execute(state: PipelineState, runtime: Runtime[PipelineContext]) -> di
             actions.append(action)
             continue
         done = (await _refuse_other_cluster(ctx, run_id, action) or await _refuse_other_mode(ctx, run_id, action)
-                or await _carry_out(ctx, run_id, incident, action))
+                or await _refuse_broken_audit(ctx, action) or await _carry_out(ctx, run_id, incident, action))
         actions.append(done)
         if done["mutating"] and done["status"] == "failed":
             failed.append(done)
@@ -108,6 +111,17 @@ async def _refuse_other_mode(ctx: PipelineContext, run_id: str, action: dict[str
     done = {**action, "status": "failed", "result": {"error": error, "status": None}, "exchanges": []}
     await _audit(ctx, run_id, done, replayed=False)
     return done
+
+
+async def _refuse_broken_audit(ctx: PipelineContext, action: dict[str, Any]) -> dict[str, Any] | None:
+    """A mutation fails without a request while the audit log's chain is broken
+    (:meth:`openclaw.runs.audit.AuditLog.refusal`); None for reads, alerts, replays and an intact log."""
+    if not action.get("mutating") or ctx.audit is None:
+        return None
+    refusal = await asyncio.to_thread(ctx.audit.refusal)
+    if refusal is None:
+        return None
+    return {**action, "status": "failed", "result": {"error": f"not run: {refusal}", "status": None}, "exchanges": []}
 
 
 async def _audit(ctx: PipelineContext, run_id: str, done: dict[str, Any], *, replayed: bool) -> None:

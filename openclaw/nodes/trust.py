@@ -6,11 +6,13 @@ action, the run, a nonce, the cluster, the policy version and the expiry). The f
 the scorer weighs are gathered here: the incident's source and requester, the
 decision's provider and fallback depth, the target's recent history (anti-flapping)
 and, when the context can tell, the current replica count. One ``verdict`` entry per
-action goes to the audit log, in one transaction.
+action goes to the audit log, in one transaction. While the audit log's chain is broken
+(:meth:`openclaw.runs.audit.AuditLog.refusal`), every mutation is denied with that reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from dataclasses import replace
@@ -55,12 +57,16 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     seen_targets: Counter[str] = Counter()
     actions, audit_items = [], []
     mode = getattr(ctx.executor, "mode", None)
+    audit_broken = await asyncio.to_thread(ctx.audit.refusal) if ctx.audit is not None and calls else None
     for index, call in enumerate(calls):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
         replicas, lookup_failed = await _replicas(ctx, proposed, mode)
         facts = _facts(base, proposed, policy, history, now, seen_targets, replicas, state["run_id"])
         facts = replace(facts, replicas_lookup_failed=lookup_failed)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
+        if audit_broken and proposed.mutating:  # fail closed: no change that the log cannot vouch for
+            verdict = replace(verdict, verdict="deny", risk=1.0, reasons=(audit_broken,), approvals_required=0,
+                              tier=None, group=None)
         _keep_reservation(history, proposed, policy, verdict, state["run_id"])
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
                    "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
