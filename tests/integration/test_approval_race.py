@@ -31,6 +31,8 @@ from openclaw.testing.approvers import config_with_approvers
 pytestmark = pytest.mark.asyncio
 
 REPO = Path(__file__).resolve().parents[2]
+HANG_S = 600
+"""Subprocess timeout: a guard against a hung process, not a speed requirement (machines are shared)."""
 RACER = r"""
 import asyncio, json, sys, time
 from pathlib import Path
@@ -71,7 +73,7 @@ async def _race(tmp_path: Path, cfg: Path, run_id: str, jobs: list[tuple[str, st
     go.touch()
     outs = []
     for p in procs:
-        out, err = await asyncio.to_thread(p.communicate, timeout=60)
+        out, err = await asyncio.to_thread(p.communicate, timeout=HANG_S)
         assert p.returncode == 0, err
         outs.append(json.loads(out.strip().splitlines()[-1]))
     return outs
@@ -90,6 +92,7 @@ def _audit_kinds(settings, run_id: str) -> list[str]:
     return [e.kind for e in AuditLog(settings.state_db).entries(run_id)]
 
 
+@pytest.mark.timeout(2 * HANG_S)
 async def test_two_processes_completing_the_quorum_resume_once(tmp_path):
     cfg, keys = _config(tmp_path)
     settings = load_settings(config_dir=cfg)
@@ -106,6 +109,7 @@ async def test_two_processes_completing_the_quorum_resume_once(tmp_path):
     assert AuditLog(settings.state_db).verify() == []
 
 
+@pytest.mark.timeout(2 * HANG_S)
 async def test_processes_settling_a_met_quorum_race_for_one_resume(tmp_path):
     cfg, keys = _config(tmp_path)
     settings = load_settings(config_dir=cfg)

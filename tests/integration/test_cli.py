@@ -21,6 +21,8 @@ from openclaw.cli.main import main
 from openclaw.runs.store import RunStore
 from openclaw.settings import load_settings
 
+HANG_S = 600
+"""Subprocess timeout: a guard against a hung process, not a speed requirement (machines are shared)."""
 CONTRACT = {"run_id", "incident_id", "status", "intent", "complexity", "route", "attempts", "decision", "actions"}
 ACTION_FIELDS = {"index", "name", "args", "mutating", "verdict", "risk", "reasons", "approvals_required",
                  "approvals", "digest", "status", "result"}
@@ -118,15 +120,16 @@ def test_runs_show_unknown_is_exit_2(capsys):
     assert "no run 'run-nope'" in capsys.readouterr().err
 
 
+@pytest.mark.timeout(4 * HANG_S)
 def test_a_new_process_sees_a_run_awaiting_approval(tmp_path):
     path = _write(tmp_path, "i.json", {"description": "please restart the awoooi-api deployment"})
     env = {**os.environ}
     cmd = [sys.executable, "-m", "openclaw.cli.main"]
-    first = subprocess.run([*cmd, "run", path, "--json"], capture_output=True, text=True, env=env, timeout=120)
+    first = subprocess.run([*cmd, "run", path, "--json"], capture_output=True, text=True, env=env, timeout=HANG_S)
     assert first.returncode == 0, first.stderr
     run_id = json.loads(first.stdout)["run_id"]
     second = subprocess.run([*cmd, "runs", "show", run_id, "--json"], capture_output=True, text=True, env=env,
-                            timeout=120)
+                            timeout=HANG_S)
     assert second.returncode == 0, second.stderr
     shown = json.loads(second.stdout)
     assert shown["status"] == "awaiting_approval"
@@ -139,7 +142,7 @@ def test_a_new_process_sees_a_run_awaiting_approval(tmp_path):
         "        print(json.dumps((await e.checkpoint(sys.argv[1]))['next']))\n"
         "asyncio.run(main())\n"
     )
-    third = subprocess.run([sys.executable, "-c", probe, run_id], capture_output=True, text=True, env=env, timeout=120)
+    third = subprocess.run([sys.executable, "-c", probe, run_id], capture_output=True, text=True, env=env, timeout=HANG_S)
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout) == ["approval_gate"]
 
@@ -158,11 +161,12 @@ def test_a_failed_run_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
     assert "Traceback" not in captured.err
 
 
+@pytest.mark.timeout(2 * HANG_S)
 def test_a_closed_pipe_ends_quietly(tmp_path):
     path = _write(tmp_path, "i.json", [{"description": "Show me all pods in awoooi-prod namespace"}] * 3)
     proc = subprocess.Popen([sys.executable, "-m", "openclaw.cli.main", "run", path, "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
     assert proc.stdout.read(1) == b"{"
     proc.stdout.close()  # the reader goes away, like `| head -c 1`
-    _, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=HANG_S)
     assert b"internal error" not in err and b"Traceback" not in err

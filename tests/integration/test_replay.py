@@ -232,13 +232,13 @@ def test_a_timed_out_attempt_replays_as_a_timeout(tmp_path, monkeypatch, capsys)
 
     configs = _configs(tmp_path)
     routing = yaml.safe_load((configs / "routing.yaml").read_text())
-    routing["attempt_timeout_s"] = 0.5
+    routing["attempt_timeout_s"] = 2  # gemini answers well within it; the stall never does
     (configs / "routing.yaml").write_text(yaml.safe_dump(routing))
     monkeypatch.setenv("OPENCLAW_CONFIG_DIR", str(configs))
     incident = tmp_path / "slow.json"
     incident.write_text(json.dumps({"description": "Show me all pods in awoooi-prod namespace"}))
     with LLMSimulator() as sim:
-        sim.enqueue(Stall(3), prefix="nim")
+        sim.enqueue(Stall(120), prefix="nim")
         sim.set_default(ToolCall("kubectl_get", {"resource": "pods", "namespace": "awoooi-prod"}), prefix="gemini")
         monkeypatch.setenv("NVIDIA_API_KEY", "nvapi-x")
         monkeypatch.setenv("NVIDIA_API_BASE_URL", sim.openai_url("nim"))

@@ -66,6 +66,7 @@ def _failure(operation: schemathesis.APIOperation, mode: GenerationMode) -> str 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang guard: ~20 s alone, minutes on a loaded machine
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 def test_every_operation_conforms_to_the_openapi_document(api_schema: schemathesis.BaseSchema,
                                                           mode: GenerationMode) -> None:
