@@ -9,4 +9,6 @@ from openclaw.nodes.state import PipelineState
 
 
 async def report(state: PipelineState) -> dict[str, Any]:
-    return {"status": run_status([a["status"] for a in state.get("actions", [])])}
+    # A read made as evidence that failed (a 404 for an object the alert names) is a finding, not a failed run.
+    statuses = [a["status"] for a in state.get("actions", []) if not (a.get("evidence") and a["status"] == "failed")]
+    return {"status": run_status(statuses)}
