@@ -230,20 +230,28 @@ def catalog_path(config_dir: Path) -> Path:
     return shipped_config_dir() / ALERTS_FILE
 
 
+def read_alert_catalog(config_dir: Path) -> tuple[AlertCatalog, dict[str, str]]:
+    """The merged catalog and the sha256 of every file it was read from, by name
+    (``alerts.yaml``, ``alerts.d/<file>.yaml``). ConfigError naming the file and the field."""
+    catalog, digest = load_yaml(catalog_path(config_dir), AlertCatalog)
+    hashes = {ALERTS_FILE: digest}
+    files = extension_files(config_dir)
+    if not files:
+        return catalog, hashes
+    merged = dict(catalog.alerts)
+    for path in files:
+        extension, digest = load_yaml(path, AlertCatalogExtension)
+        hashes[f"{ALERTS_DIR}/{path.name}"] = digest
+        merged.update(extension.alerts)
+    return AlertCatalog(version=catalog.version, alerts=merged), hashes
+
+
 def load_alert_catalog(config_dir: Path) -> AlertCatalog:
     """Read alerts.yaml (the config dir's, else the shipped one) and merge ``alerts.d/*.yaml`` over it.
 
     Raises ConfigError naming the file and the field on the first problem.
     """
-    catalog, _ = load_yaml(catalog_path(config_dir), AlertCatalog)
-    files = extension_files(config_dir)
-    if not files:
-        return catalog
-    merged = dict(catalog.alerts)
-    for path in files:
-        extension, _ = load_yaml(path, AlertCatalogExtension)
-        merged.update(extension.alerts)
-    return AlertCatalog(version=catalog.version, alerts=merged)
+    return read_alert_catalog(config_dir)[0]
 
 
 __all__ = [
