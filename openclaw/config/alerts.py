@@ -76,7 +76,8 @@ EVIDENCE_SUBJECTS: dict[str, frozenset[str]] = {
 ``pv`` of a claim is the volume bound to it); anything else is refused when the catalog loads."""
 
 PROTECTED_NAMESPACES: frozenset[str] = frozenset({"kube-system", "kube-public", "kube-node-lease"})
-"""A subject fixed in one of these namespaces can carry no remediation (they never mutate)."""
+"""A subject fixed in one of these namespaces can carry no remediation: they never mutate (the same list as
+``openclaw.trust.engine.ALWAYS_PROTECTED``, which a config module may not import)."""
 
 _PROM_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
