@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
-from pydantic import Field, field_validator, model_validator
+import yaml
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from openclaw.config.loader import load_yaml
+from openclaw.errors import ConfigError
 from openclaw.models._base import StrictModel
 from openclaw.models.names import K8sLabel, K8sName
 
+M = TypeVar("M", bound=BaseModel)
 ALERTS_FILE = "alerts.yaml"
 ALERTS_DIR = "alerts.d"
 
@@ -73,7 +76,8 @@ EVIDENCE_SUBJECTS: dict[str, frozenset[str]] = {
 ``pv`` of a claim is the volume bound to it); anything else is refused when the catalog loads."""
 
 PROTECTED_NAMESPACES: frozenset[str] = frozenset({"kube-system", "kube-public", "kube-node-lease"})
-"""A subject fixed in one of these namespaces can carry no remediation (they never mutate)."""
+"""A subject fixed in one of these namespaces can carry no remediation: they never mutate (the same list as
+``openclaw.trust.engine.ALWAYS_PROTECTED``, which a config module may not import)."""
 
 _PROM_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
@@ -230,17 +234,41 @@ def catalog_path(config_dir: Path) -> Path:
     return shipped_config_dir() / ALERTS_FILE
 
 
+def _refuse_duplicates(path: Path) -> None:
+    """ConfigError when one file defines an alertname twice (YAML would silently keep the last)."""
+    try:
+        root = yaml.compose(path.read_bytes(), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return  # load_yaml reports it
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        if key.value != "alerts" or not isinstance(value, yaml.MappingNode):
+            continue
+        seen: set[str] = set()
+        for name, _ in value.value:
+            if name.value in seen:
+                line = name.start_mark.line + 1
+                raise ConfigError(f"{path}: alerts.{name.value}: defined twice (again at line {line})")
+            seen.add(name.value)
+
+
+def _load(path: Path, model: type[M]) -> tuple[M, str]:
+    _refuse_duplicates(path)
+    return load_yaml(path, model)
+
+
 def read_alert_catalog(config_dir: Path) -> tuple[AlertCatalog, dict[str, str]]:
     """The merged catalog and the sha256 of every file it was read from, by name
     (``alerts.yaml``, ``alerts.d/<file>.yaml``). ConfigError naming the file and the field."""
-    catalog, digest = load_yaml(catalog_path(config_dir), AlertCatalog)
+    catalog, digest = _load(catalog_path(config_dir), AlertCatalog)
     hashes = {ALERTS_FILE: digest}
     files = extension_files(config_dir)
     if not files:
         return catalog, hashes
     merged = dict(catalog.alerts)
     for path in files:
-        extension, digest = load_yaml(path, AlertCatalogExtension)
+        extension, digest = _load(path, AlertCatalogExtension)
         hashes[f"{ALERTS_DIR}/{path.name}"] = digest
         merged.update(extension.alerts)
     return AlertCatalog(version=catalog.version, alerts=merged), hashes

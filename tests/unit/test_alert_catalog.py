@@ -8,7 +8,7 @@ anything in kube-system; cluster-scoped subjects carry no namespace; the subject
 match what each rule's expression keeps; Watchdog and InfoInhibitor never page. Bad files
 (unknown field, unknown evidence kind, namespace_label on a node, http runbook, a subject
 that names nothing, evidence the subject cannot have, a remediation in kube-system or
-without the evidence its condition needs, bad YAML) are refused with one line naming the
+without the evidence its condition needs, an alertname twice in one file, bad YAML) are refused with one line naming the
 file and the field. alerts.d/*.yaml files replace shipped entries in file-name order,
 may not carry a version, and a config dir without alerts.yaml gets the shipped one. The
 catalog reaches Configs (with per-file hashes), the config snapshot records alerts.yaml
@@ -47,7 +47,9 @@ KUBERNETES_RESOURCES = [
     "KubeCPUOvercommit", "KubeMemoryOvercommit", "KubeCPUQuotaOvercommit", "KubeMemoryQuotaOvercommit",
     "KubeQuotaAlmostFull", "KubeQuotaFullyUsed", "KubeQuotaExceeded", "CPUThrottlingHigh",
 ]
-KUBERNETES_STORAGE = ["KubePersistentVolumeFillingUp", "KubePersistentVolumeInodesFillingUp", "KubePersistentVolumeErrors"]
+KUBERNETES_STORAGE = [
+    "KubePersistentVolumeFillingUp", "KubePersistentVolumeInodesFillingUp", "KubePersistentVolumeErrors",
+]
 KUBERNETES_SYSTEM = [
     "KubeVersionMismatch", "KubeClientErrors", "KubeNodeNotReady", "KubeNodeUnreachable", "KubeletTooManyPods",
     "KubeNodeReadinessFlapping", "KubeletPlegDurationHigh", "KubeletPodStartUpLatencyHigh",
@@ -266,6 +268,14 @@ def test_bad_yaml_and_a_missing_version(tmp_path):
     assert "not valid YAML" in refused(tmp_path)
     write_catalog(tmp_path, {"AppDown": entry()}, version=None)
     assert "version: Field required" in refused(tmp_path)
+
+
+def test_an_alertname_defined_twice_in_one_file_is_refused(tmp_path):
+    body = yaml.safe_dump({"AppDown": entry()}, sort_keys=False)
+    indented = "".join(f"  {line}\n" for line in body.splitlines())
+    (tmp_path / "alerts.yaml").write_text(f"version: t\nalerts:\n{indented}{indented}", encoding="utf-8")
+    message = refused(tmp_path)
+    assert "alerts.AppDown: defined twice" in message and str(tmp_path / "alerts.yaml") in message
 
 
 def test_a_valid_remediation_loads(tmp_path):
