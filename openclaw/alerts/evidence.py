@@ -15,7 +15,7 @@ state and in the run result.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openclaw.alerts.subject import Subject
@@ -62,6 +62,8 @@ class Read:
     args: dict[str, Any]
     guess: bool = False
     why: str = ""
+    about: str | None = None
+    """The name of the subject the read is about (a group has several subjects)."""
 
     @property
     def key(self) -> str:
@@ -82,11 +84,13 @@ def read_key(tool: str, args: dict[str, Any]) -> str:
 
 
 def plan_reads(subject: Subject, kinds: tuple[str, ...] | list[str], gathered: list[dict[str, Any]], *,
-               cluster: bool) -> Plan:
-    """The next round's reads for ``kinds`` about ``subject``, given the evidence ``gathered`` so far."""
+               cluster: bool, planned: list[Read] = ()) -> Plan:  # type: ignore[assignment]
+    """The next round's reads for ``kinds`` about ``subject``, given the evidence ``gathered`` so far
+    (and the reads already ``planned`` for this round about other subjects)."""
     plan = Plan()
-    done = {e.get("key") for e in gathered}
-    budget = min(MAX_READS_PER_ROUND, MAX_READS - len(gathered))
+    done = {e.get("key") for e in gathered} | {r.key for r in planned}
+    budget = min(MAX_READS_PER_ROUND, MAX_READS - len(gathered)) - len(planned)
+    gathered = [e for e in gathered if e.get("about") in (None, subject.name)]
     pod = _latest(gathered, "pod_status")
     for kind in kinds:
         produced = _reads_for(kind, subject, gathered, pod, cluster)
@@ -97,6 +101,7 @@ def plan_reads(subject: Subject, kinds: tuple[str, ...] | list[str], gathered: l
             plan.skipped.append((kind, produced))
             continue
         for read in produced:
+            read = replace(read, about=subject.name)
             if read.key in done or any(r.key == read.key for r in plan.reads):
                 continue
             if len(plan.reads) >= budget:
@@ -113,6 +118,10 @@ def _reads_for(kind: str, s: Subject, gathered: list[dict[str, Any]], pod: dict[
                cluster: bool) -> list[Read] | str:
     ns = s.namespace
     if kind == "pod_status":
+        if s.kind in (*WORKLOADS, "service") and s.name:
+            # The workload's pods: the namespace's pods, of which the finding keeps those named after it.
+            return [Read(kind, "kubectl_get", {"resource": "pods", "namespace": ns}, why=f"the pods of {s.kind} {s.name}")] \
+                if ns else _no_ns()
         if s.kind != "pod" or not s.name:
             return "the alert is not about a pod"
         return [Read(kind, "kubectl_get", {"resource": "pods", "namespace": ns, "name": s.name})] if ns else _no_ns()
@@ -133,6 +142,8 @@ def _reads_for(kind: str, s: Subject, gathered: list[dict[str, Any]], pod: dict[
     if kind == "owner":
         return _owner(s, gathered, pod, cluster)
     if kind == "workload":
+        if s.kind == "horizontalpodautoscaler" and s.name and ns:
+            return _hpa_target(s, gathered, cluster)
         if s.kind not in WORKLOADS or not s.name:
             return "the subject is not a workload"
         return [Read(kind, "kubectl_get", {"resource": PLURAL[s.kind], "namespace": ns, "name": s.name})] if ns \
@@ -171,6 +182,21 @@ def _reads_for(kind: str, s: Subject, gathered: list[dict[str, Any]], pod: dict[
     return f"unknown evidence kind {kind!r}"
 
 
+def _hpa_target(s: Subject, gathered: list[dict[str, Any]], cluster: bool) -> list[Read] | str:
+    """The workload an HPA scales: from the HPA's ``scaleTargetRef`` once read (plan mode: guessed as the
+    Deployment of the HPA's name, the usual convention)."""
+    hpa = _latest(gathered, "hpa")
+    target = ((hpa or {}).get("facts") or {}).get("target") or {}
+    kind = {"Deployment": "deployment", "StatefulSet": "statefulset"}.get(target.get("kind"))
+    if kind and target.get("name"):
+        return [Read("workload", "kubectl_get", {"resource": PLURAL[kind], "namespace": s.namespace,
+                                                 "name": target["name"]}, why="the HPA's scale target")]
+    if cluster:
+        return WAIT if hpa is None else "the HPA names no Deployment or StatefulSet"
+    return [Read("workload", "kubectl_get", {"resource": "deployments", "namespace": s.namespace, "name": s.name},
+                 guess=True, why="the HPA's target, guessed as the Deployment of the same name")]
+
+
 def _no_ns() -> str:
     return "the alert names no namespace"
 
@@ -184,6 +210,12 @@ def _named(kind: str, s: Subject, subject_kind: str) -> list[Read] | str:
 
 
 def _logs(kind: str, s: Subject, pod: dict[str, Any] | None, cluster: bool) -> list[Read] | str:
+    if s.kind in WORKLOADS and s.name and s.namespace:
+        focus = ((pod or {}).get("facts") or {}).get("focus")
+        if not cluster or not isinstance(focus, dict):
+            return WAIT if cluster and pod is None else "none of the workload's pods is known to be in trouble"
+        s = Subject("pod", focus.get("name"), s.namespace)
+        pod = {"status": "executed", "facts": {"containers": focus.get("containers") or []}}
     if s.kind != "pod" or not s.name or not s.namespace:
         return "the alert is not about a pod"
     args: dict[str, Any] = {"pod": s.name, "namespace": s.namespace, "tail": LOG_TAIL}

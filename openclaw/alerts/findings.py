@@ -18,8 +18,10 @@ ERROR_WORDS = ("panic", "fatal", "error", "exception", "oom", "killed", "refused
 MAX_FINDING = 300
 
 
-def facts_of(kind: str, status: str, result: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """``(finding, facts)`` for one read's outcome."""
+def facts_of(kind: str, status: str, result: dict[str, Any] | None, *, about: str | None = None
+             ) -> tuple[str, dict[str, Any]]:
+    """``(finding, facts)`` for one read's outcome. ``about``: the subject's name (a list of pods is narrowed
+    to the pods named after it, the workload's)."""
     result = result or {}
     if status == "planned":
         return "planned (no cluster configured): nothing was read", {"planned": True}
@@ -39,6 +41,8 @@ def facts_of(kind: str, status: str, result: dict[str, Any] | None) -> tuple[str
         reader = _ONE.get(resource)
         return reader(item) if reader else (_cut(f"{resource} {item.get('name')}"), {})
     if isinstance(result.get("items"), list):
+        if result.get("resource") == "pods":
+            return _pods(result, about)
         return _listing(result)
     return "read", {}
 
@@ -89,6 +93,27 @@ def _pod(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if item.get("status_reason"):
         parts.append(f"{item['status_reason']}: {item.get('status_message') or ''}")
     return _cut("; ".join(parts)), facts
+
+
+def _pods(result: dict[str, Any], about: str | None) -> tuple[str, dict[str, Any]]:
+    """A list of pods, narrowed to the workload's (named ``about-…``): the pod most in trouble is the focus,
+    whose logs the next round reads."""
+    items = [i for i in result.get("items") or [] if isinstance(i, dict)]
+    mine = [i for i in items if about and str(i.get("name", "")).startswith(f"{about}-")] if about else items
+    if not mine:
+        return _cut(f"{len(items)} pods in {result.get('namespace')}, none named after {about}"), {"pods": 0}
+    ranked = sorted(mine, key=lambda i: (not i.get("reason"), i.get("phase") == "Running" and
+                                         str(i.get("ready", "")).split("/")[0] == str(i.get("ready", "")).split("/")[-1],
+                                         -int(i.get("restarts") or 0)))
+    focus = ranked[0]
+    _text, facts = _pod(focus)
+    troubled = [i for i in mine if i.get("reason") or i.get("phase") != "Running"]
+    text = (f"{len(mine)} pods of {about}: " + ", ".join(
+        f"{i.get('name')} {i.get('phase')} {i.get('ready')} restarts {i.get('restarts')}"
+        + (f" {i['reason']}" if i.get("reason") else "") for i in ranked[:4]))
+    facts = {**facts, "node": None, "owner": None, "pods": len(mine), "troubled": len(troubled),
+             "focus": {"name": focus.get("name"), "containers": focus.get("containers") or []}}
+    return _cut(text), facts
 
 
 def _workload(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:

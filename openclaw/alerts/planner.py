@@ -33,7 +33,7 @@ class AlertContext:
 
     incident: Incident
     entry: Any | None
-    """The catalog entry (openclaw.config.alerts.AlertEntry), or None for an unknown alertname."""
+    """The primary alert's catalog entry (openclaw.config.alerts.AlertEntry), or None for an unknown alertname."""
     subject: Subject
     evidence: list[dict[str, Any]] = field(default_factory=list)
     rounds: int = 0
@@ -42,10 +42,16 @@ class AlertContext:
     run_id: str = ""
     final: bool = False
     """No more reads: the round budget or the deadline is spent."""
+    name: str = ""
+    """The primary alert's name (a group's primary alert is the one about its workload)."""
+    related: list[tuple[Subject, Any | None]] = field(default_factory=list)
+    """The other subjects of the group's alerts (a Deployment's crash-looping pods), with their entries."""
+    production: frozenset[str] = frozenset()
+    """The trust policy's production namespaces (``page: production``)."""
 
     @property
     def alertname(self) -> str:
-        return self.incident.alertname or "UnnamedAlert"
+        return self.name or self.incident.alertname or "UnnamedAlert"
 
     @property
     def severity(self) -> str | None:
@@ -58,23 +64,38 @@ class AlertContext:
             return True
         return self.severity == "info"
 
-    def evidence_kinds(self) -> tuple[str, ...]:
+    def evidence_kinds(self, entry: Any | None = None, subject: Subject | None = None) -> tuple[str, ...]:
+        entry = self.entry if subject is None else entry
+        subject = subject or self.subject
         if self.no_action:
             return ()
-        if self.entry is not None:
-            return tuple(self.entry.evidence)
-        return GENERIC_EVIDENCE.get(self.subject.kind, ())
+        if entry is not None:
+            return tuple(entry.evidence)
+        return GENERIC_EVIDENCE.get(subject.kind, ())
 
     def next_reads(self) -> Plan:
         if self.final or self.rounds >= MAX_ROUNDS:
             return Plan()
-        return plan_reads(self.subject, self.evidence_kinds(), self.evidence, cluster=self.cluster)
+        plan = plan_reads(self.subject, self.evidence_kinds(), self.evidence, cluster=self.cluster)
+        for subject, entry in self.related:
+            more = plan_reads(subject, self.evidence_kinds(entry, subject), self.evidence, cluster=self.cluster,
+                              planned=plan.reads)
+            plan.reads += more.reads
+            plan.waiting += more.waiting
+        return plan
 
     def pages(self) -> bool:
         if self.no_action:
             return False
-        policy = self.entry.page if self.entry is not None else "critical"
-        return policy == "always" or (policy == "critical" and self.severity == "critical")
+        policies = {self.entry.page if self.entry is not None else "critical"}
+        policies |= {e.page for _s, e in self.related if e is not None}
+        if "always" in policies or self.severity == "critical" and policies & {"critical", "production"}:
+            return True
+        if "production" in policies and self.subject.namespace in self.production:
+            # A production workload failing now needs a person, unless the reads show its object is gone.
+            return not any((e.get("facts") or {}).get("not_found") for e in self.evidence
+                           if e.get("kind") in ("pod_status", "workload"))
+        return False
 
 
 @dataclass
@@ -127,7 +148,7 @@ def shape(ctx: AlertContext, calls: list[dict[str, Any]], reply: str, *, kind_of
 
 def _read_calls(ctx: AlertContext, plan: Plan) -> list[dict[str, Any]]:
     return [{"id": f"read-{ctx.rounds + 1}-{i}", "name": r.tool, "args": dict(r.args),
-             "purpose": {"kind": r.kind, "guess": r.guess, "why": r.why}} for i, r in enumerate(plan.reads)]
+             "purpose": {"kind": r.kind, "guess": r.guess, "why": r.why, "about": r.about}} for i, r in enumerate(plan.reads)]
 
 
 def _evidence(ctx: AlertContext, reads: list[dict[str, Any]], kind_of: Any) -> AlertDecision:

@@ -79,7 +79,11 @@ class Subject:
 
 def resolve_subject(incident: Incident, entry: Any | None) -> Subject:
     """The subject of ``incident`` (an alert), from its catalog ``entry`` or, without one, from its labels."""
-    labels = dict(incident.labels)
+    return subject_of_labels(dict(incident.labels), entry)
+
+
+def subject_of_labels(labels: dict[str, str], entry: Any | None) -> Subject:
+    """The subject one alert's ``labels`` name, read as its catalog ``entry`` says (or generically)."""
     ignored = tuple(sorted(exporter_labels(labels)))
     if entry is not None:
         found = _from_entry(labels, entry.subject, ignored)
@@ -154,3 +158,30 @@ def with_owner(subject: Subject, kind: str, name: str) -> Subject:
         return replace(subject, owner=Owner("replicaset", name, guessed=False, replicaset=name))
     previous = subject.owner.replicaset if subject.owner else None
     return replace(subject, owner=Owner(mapped, name, guessed=False, replicaset=previous))
+
+
+def group_subjects(incident: Incident, catalog: Any | None) -> list[tuple[Subject, Any | None, str]]:
+    """``(subject, entry, alertname)`` for every alert of the incident's group, the primary one first.
+
+    The primary subject is the first alert's, unless another alert of the group is about a
+    workload (a Deployment whose pods crash loop): then that workload is, and the pods are
+    related subjects read alongside it.
+    """
+    alerts = incident.alerts or []
+    if not alerts:
+        entry = catalog.get(incident.alertname) if catalog is not None and incident.alertname else None
+        return [(resolve_subject(incident, entry), entry, incident.alertname or "")]
+    out = []
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for alert in alerts:
+        entry = catalog.get(alert.alertname) if catalog is not None else None
+        subject = subject_of_labels(dict(alert.labels), entry)
+        key = (subject.kind, subject.namespace, subject.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((subject, entry, alert.alertname))
+    workloads = [i for i, (s, _e, _n) in enumerate(out) if s.kind in WORKLOAD_KINDS.values() and s.name]
+    if workloads and workloads[0] != 0:
+        out.insert(0, out.pop(workloads[0]))
+    return out

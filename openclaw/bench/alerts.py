@@ -129,17 +129,18 @@ def _args(action: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in action["args"].items())
 
 
-async def run_case(name: str, case: dict[str, Any], *, mode: str, settings: Any, cluster: Any = None) -> Judged:
+async def run_case(name: str, case: dict[str, Any], *, mode: str, settings: Any) -> Judged:
     """Run one case's payload through a fresh engine and judge the first response."""
+    from openclaw.signoff import resolve_alert
     from openclaw.wiring import open_engine
 
     loaded = load_incidents(case["payload"])
-    async with open_engine(settings, **({"executor": cluster} if cluster is not None else {})) as engine:
+    async with open_engine(settings) as engine:
         for rejected in loaded.rejected:
             result = engine.record_rejected(rejected)
             return judge(name, mode, case, result)
         for resolved in loaded.resolved:
-            await engine.record_resolved(resolved)
+            await resolve_alert(engine, resolved)
         if not loaded.incidents:
             return judge(name, mode, case, None)
         result = await engine.run(loaded.incidents[0])
@@ -170,17 +171,16 @@ async def run_bench(directory: Path, *, cluster: bool = False, settings: Any = N
 
 
 async def _run_in_cluster(name: str, case: dict[str, Any], base: Any, home: Path) -> Judged:
-    from openclaw.testing.kube import emulated_cluster, seeded_runner
+    from openclaw.settings import load_settings
+    from openclaw.testing.kube import emulated_cluster
 
     home.mkdir(parents=True)
     state = case.get("cluster") or {}
     with emulated_cluster(home, workloads=None, objects=state.get("objects") or (), logs=state.get("logs") or ()) as ec:
-        settings = base.model_copy(update={"home": home / "state"})
-        runner = seeded_runner(ec, settings)
-        try:
-            return await run_case(name, case, mode="cluster", settings=settings, cluster=runner)
-        finally:
-            runner.close()
+        settings = load_settings(environ={"KUBECONFIG": str(ec.kubeconfig_path), "OPENCLAW_KUBE_CONTEXT": ec.context,
+                                          "OPENCLAW_HOME": str(home / "state")},
+                                 config_dir=str(base.config_dir))
+        return await run_case(name, case, mode="cluster", settings=settings)
 
 
 def summarise(results: list[Judged]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ EvidenceKind = Literal[
     "pod_status", "events", "logs", "logs_previous", "owner", "workload", "hpa", "pvc", "pv",
     "node", "nodes", "resourcequota", "service",
 ]
-PagePolicy = Literal["always", "critical", "never"]
+PagePolicy = Literal["always", "critical", "production", "never"]
 RemediationTool = Literal["restart_deployment", "scale_deployment"]
 RemediationWhen = Literal["running_not_ready"]
 
@@ -58,12 +58,12 @@ NO_OBJECT: frozenset[str] = frozenset({"cluster", "none"})
 WORKLOAD_KINDS: frozenset[str] = frozenset({"deployment", "statefulset", "daemonset", "replicaset", "job"})
 
 EVIDENCE_SUBJECTS: dict[str, frozenset[str]] = {
-    "pod_status": frozenset({"pod"}),
+    "pod_status": frozenset({"pod", "service"}) | WORKLOAD_KINDS,
     "events": frozenset(SUBJECT_KINDS) - NO_OBJECT,
-    "logs": frozenset({"pod"}),
-    "logs_previous": frozenset({"pod"}),
+    "logs": frozenset({"pod"}) | WORKLOAD_KINDS,
+    "logs_previous": frozenset({"pod"}) | WORKLOAD_KINDS,
     "owner": frozenset({"pod"}),
-    "workload": WORKLOAD_KINDS,
+    "workload": WORKLOAD_KINDS | {"horizontalpodautoscaler"},
     "hpa": frozenset({"horizontalpodautoscaler"}),
     "pvc": frozenset({"persistentvolumeclaim"}),
     "pv": frozenset({"persistentvolumeclaim", "persistentvolume"}),
@@ -73,7 +73,9 @@ EVIDENCE_SUBJECTS: dict[str, frozenset[str]] = {
     "service": frozenset({"service"}),
 }
 """Which subject kinds each evidence kind can be gathered for (``node`` of a pod is the node it runs on,
-``pv`` of a claim is the volume bound to it); anything else is refused when the catalog loads."""
+``pv`` of a claim is the volume bound to it, ``pod_status`` and the logs of a workload or a service are
+those of its pods, the one most in trouble first, ``workload`` of an HPA is its scale target); anything
+else is refused when the catalog loads."""
 
 PROTECTED_NAMESPACES: frozenset[str] = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 """A subject fixed in one of these namespaces can carry no remediation: they never mutate (the same list as
@@ -151,7 +153,8 @@ class AlertEntry(StrictModel):
     remediation: list[Remediation] = Field(default_factory=list)
     """Mutations that can help; empty for almost every alert."""
     page: PagePolicy
-    """always | critical (page when the alert's severity is critical) | never."""
+    """always | critical (page when the alert's severity is critical) | production (critical, or a warning
+    about a subject in one of trust.yaml's production namespaces that still exists) | never."""
     runbook_url: str = Field(max_length=500)
 
     @field_validator("runbook_url")

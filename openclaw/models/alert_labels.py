@@ -46,11 +46,12 @@ EXPORTERS = ("kube-state-metrics", "node-exporter", "prometheus-node-exporter", 
              "prometheus-operator", "blackbox-exporter")
 """Name stems of the exporters kube-prometheus deploys; a ``pod`` label starting with one names the exporter."""
 
-# Kubernetes' pod-template-hash and generated-name suffixes use this alphabet (no vowels, no 0/1/3).
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"
-_RS_POD = re.compile(rf"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-(?P<hash>[{_SAFE}]{{5,10}})-[{_SAFE}]{{5}}$")
+# A ReplicaSet's pod: <deployment>-<pod-template-hash>-<5 random>. Kubernetes draws both from an alphabet
+# without vowels, but names written by hand (tests, other tools) often do not: a hash of 8 to 10 characters
+# holding a digit is accepted, which a word such as "server" never is.
+_RS_POD = re.compile(r"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-(?P<hash>(?=[a-z]*[0-9])[a-z0-9]{8,10})-[a-z0-9]{5}$")
 _STS_POD = re.compile(r"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d{1,5})$")
-_GEN_POD = re.compile(rf"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[{_SAFE}]{{5}}$")
+_GEN_POD = re.compile(r"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[a-z0-9]{5}$")
 
 
 @dataclass(frozen=True)

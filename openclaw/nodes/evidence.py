@@ -26,7 +26,7 @@ from openclaw.alerts.evidence import MAX_ROUNDS, kind_of
 from openclaw.alerts.findings import facts_of
 from openclaw.alerts.planner import AlertContext
 from openclaw.alerts.render import render_alert
-from openclaw.alerts.subject import Subject, resolve_subject, with_owner
+from openclaw.alerts.subject import Subject, group_subjects, with_owner
 from openclaw.models.incident import Incident
 from openclaw.nodes.state import PipelineContext, PipelineState
 from openclaw.providers.base import DecideContext, EvidenceTurn, ProposedToolCall
@@ -36,23 +36,23 @@ MAX_TOOL_RESULT_CHARS = 4000
 """What one read's result may take in the model's context (its finding and a bounded copy of the result)."""
 
 
-def catalog_entry(ctx: PipelineContext, incident: Incident) -> Any | None:
-    catalog = getattr(ctx.configs, "alerts", None)
-    if catalog is None or not incident.alertname:
-        return None
-    return catalog.get(incident.alertname)
-
-
 def alert_context(state: PipelineState, ctx: PipelineContext, incident: Incident) -> AlertContext:
-    entry = catalog_entry(ctx, incident)
+    """The alert's context: its subjects (the primary one refined by earlier reads), evidence and budget."""
+    catalog = getattr(ctx.configs, "alerts", None)
+    subjects = group_subjects(incident, catalog)
+    primary, entry, name = subjects[0]
     stored = state.get("subject")
-    subject = Subject.from_dict(stored) if stored else resolve_subject(incident, entry)
+    if stored:
+        primary = Subject.from_dict(stored)
     rounds = int(state.get("rounds") or 0)
     out_of_time = ctx.clock() >= state["deadline_at"]
+    policy = getattr(ctx.configs.trust, "policy", ctx.configs.trust)
+    production = frozenset(getattr(getattr(policy, "namespaces", None), "production", None) or ())
     return AlertContext(
-        incident=incident, entry=entry, subject=subject, evidence=list(state.get("evidence") or []), rounds=rounds,
+        incident=incident, entry=entry, subject=primary, evidence=list(state.get("evidence") or []), rounds=rounds,
         cluster=getattr(ctx.executor, "mode", "plan") in ("dry_run", "apply"), run_id=state["run_id"],
-        final=rounds >= MAX_ROUNDS or out_of_time,
+        final=rounds >= MAX_ROUNDS or out_of_time, name=name,
+        related=[(s, e) for s, e, _n in subjects[1:]], production=production,
     )
 
 
@@ -95,14 +95,15 @@ def collect(state: PipelineState, actions: list[dict[str, Any]]) -> dict[str, An
             continue
         purpose = purposes[offset] if offset < len(purposes) else {}
         kind = purpose.get("kind") or kind_of(action["name"], action["args"], subject)
-        finding, facts = facts_of(kind, action["status"], action.get("result"))
+        about = purpose.get("about") or (subject.name if subject is not None else None)
+        finding, facts = facts_of(kind, action["status"], action.get("result"), about=about)
         records.append({
             "id": f"ev-{known + len(records) + 1}", "round": round_no, "kind": kind, "action_index": action["index"],
             "name": action["name"], "args": action["args"], "status": action["status"], "finding": finding,
-            "guess": bool(purpose.get("guess")), "why": purpose.get("why") or "", "facts": facts,
+            "guess": bool(purpose.get("guess")), "why": purpose.get("why") or "", "facts": facts, "about": about,
             "key": _key(action), "call_id": call.get("id"),
         })
-        if subject is not None:
+        if subject is not None and about == subject.name:
             subject = _refine(subject, kind, facts)
     update: dict[str, Any] = {"evidence": records, "rounds": round_no, "decision": None, "cursor": {"decide": 0}}
     if subject is not None:

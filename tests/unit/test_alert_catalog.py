@@ -203,7 +203,19 @@ def test_coredns_alerts_are_about_the_coredns_deployment(shipped):
 def test_paging(shipped):
     assert shipped.alerts["Watchdog"].page == "never"
     assert shipped.alerts["InfoInhibitor"].page == "never"
-    assert shipped.alerts["KubePodCrashLooping"].page == "critical"
+    # A crash loop pages when critical, or as a warning in a production namespace; a node or a control-plane
+    # component that is down always pages (a missing severity label must not silence it).
+    assert shipped.alerts["KubePodCrashLooping"].page == "production"
+    for name in ("KubeNodeNotReady", "KubeNodeUnreachable", "KubeAPIDown", "KubeletDown", "KubeSchedulerDown",
+                 "KubeControllerManagerDown", "CoreDNSDown"):
+        assert shipped.alerts[name].page == "always", name
+
+
+def test_workload_alerts_read_the_workloads_pods(shipped):
+    for name in ("KubeDeploymentReplicasMismatch", "KubeDeploymentRolloutStuck", "KubeStatefulSetReplicasMismatch",
+                 "KubeDaemonSetRolloutStuck", "KubeJobFailed", "KubeJobNotCompleted", "TargetDown"):
+        assert "pod_status" in shipped.alerts[name].evidence, name
+    assert "workload" in shipped.alerts["KubeHpaMaxedOut"].evidence
 
 
 def test_crash_loop_evidence_reads_the_previous_container_first(shipped):
@@ -243,7 +255,7 @@ def test_namespace_label_on_a_node_subject_is_refused(tmp_path):
     ({"subject": {"kind": "cluster", "name_label": "cluster"}, "evidence": []}, "name_label must be absent"),
     ({"subject": {"kind": "daemonset", "name_label": "daemonset", "namespace_label": "namespace",
                   "container_label": "container"}}, "container_label is only for pod subjects"),
-    ({"evidence": ["logs"]}, "evidence 'logs' cannot be gathered for a deployment subject"),
+    ({"evidence": ["hpa"]}, "evidence 'hpa' cannot be gathered for a deployment subject"),
     ({"evidence": ["workload", "workload"]}, "lists 'workload' twice"),
     ({"page": "sometimes"}, "alerts.AppDown.page"),
     ({"subject": {"kind": "deployment", "name": "coredns", "namespace": "kube-system"},
