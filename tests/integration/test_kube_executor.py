@@ -159,10 +159,15 @@ def test_get_logs(ex: KubeExecutor, ec: EmulatedCluster) -> None:
     assert out.result["lines"] == 5 and out.result["text"].splitlines()[-1].startswith(
         "2026-03-28T09:03:20Z INFO api")
     assert out.exchanges[0]["query"] == {"tailLines": "5", "limitBytes": str(8 * 65536)}
-    # Two containers: the default-container annotation picks "web"; "metrics" is scripted.
+    # Two containers: like a real API server, the emulator wants one named (the default-container
+    # annotation is kubectl's client-side choice); "metrics" is scripted.
     ec.set_logs(NS, WEB_POD, "scrape ok\nscrape failed: timeout\n", container="metrics")
-    default = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1}, mode="dry_run")
-    assert " web [" in default.result["text"]
+    unnamed = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1}, mode="dry_run")
+    assert unnamed.status == "failed" and unnamed.result["status"] == 400
+    assert f"a container name must be specified for pod {WEB_POD}, choose one of: [web metrics]" in \
+        unnamed.result["error"]
+    web = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1, "container": "web"}, mode="dry_run")
+    assert " web [" in web.result["text"]
     metrics = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "container": "metrics"}, mode="dry_run")
     assert metrics.result["text"] == "scrape ok\nscrape failed: timeout\n" and metrics.result["lines"] == 2
     bad = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "container": "sidecar"}, mode="dry_run")
