@@ -24,6 +24,8 @@ class ObjectKind:
     kind: str
     """The ``kind`` of its objects (Pod, Deployment, ...)."""
     summary: Callable[[dict[str, Any]], dict[str, Any]]
+    short_names: tuple[str, ...] = ()
+    """kubectl's short names (``kubectl api-resources``), accepted by kubectl_execute."""
     about_field: str | None = None
     """With a ``name``, list the objects *about* NAME through this field selector (events) instead of GET NAME."""
     time_ordered: bool = False
@@ -45,20 +47,23 @@ def _apps(plural: str) -> ApiResource:
 KINDS: dict[str, ObjectKind] = {
     k.name: k
     for k in (
-        ObjectKind(_core("pods"), "Pod", objects.pod),
-        ObjectKind(_apps("deployments"), "Deployment", objects.deployment),
-        ObjectKind(_core("services"), "Service", objects.service),
-        ObjectKind(_core("nodes", namespaced=False), "Node", objects.node),
-        ObjectKind(_core("events"), "Event", objects.event, about_field="involvedObject.name", time_ordered=True),
-        ObjectKind(_apps("statefulsets"), "StatefulSet", objects.statefulset),
-        ObjectKind(_apps("daemonsets"), "DaemonSet", objects.daemonset),
-        ObjectKind(_apps("replicasets"), "ReplicaSet", objects.replicaset),
+        ObjectKind(_core("pods"), "Pod", objects.pod, ("po",)),
+        ObjectKind(_apps("deployments"), "Deployment", objects.deployment, ("deploy",)),
+        ObjectKind(_core("services"), "Service", objects.service, ("svc",)),
+        ObjectKind(_core("nodes", namespaced=False), "Node", objects.node, ("no",)),
+        ObjectKind(_core("events"), "Event", objects.event, ("ev",), about_field="involvedObject.name",
+                   time_ordered=True),
+        ObjectKind(_apps("statefulsets"), "StatefulSet", objects.statefulset, ("sts",)),
+        ObjectKind(_apps("daemonsets"), "DaemonSet", objects.daemonset, ("ds",)),
+        ObjectKind(_apps("replicasets"), "ReplicaSet", objects.replicaset, ("rs",)),
         ObjectKind(ApiResource("batch", "v1", "jobs"), "Job", objects.job),
         ObjectKind(ApiResource("autoscaling", "v2", "horizontalpodautoscalers"), "HorizontalPodAutoscaler",
-                   objects.horizontalpodautoscaler),
-        ObjectKind(_core("persistentvolumeclaims"), "PersistentVolumeClaim", objects.persistentvolumeclaim),
-        ObjectKind(_core("persistentvolumes", namespaced=False), "PersistentVolume", objects.persistentvolume),
-        ObjectKind(_core("resourcequotas"), "ResourceQuota", objects.resourcequota),
+                   objects.horizontalpodautoscaler, ("hpa",)),
+        ObjectKind(_core("persistentvolumeclaims"), "PersistentVolumeClaim", objects.persistentvolumeclaim,
+                   ("pvc",)),
+        ObjectKind(_core("persistentvolumes", namespaced=False), "PersistentVolume", objects.persistentvolume,
+                   ("pv",)),
+        ObjectKind(_core("resourcequotas"), "ResourceQuota", objects.resourcequota, ("quota",)),
     )
 }
 """Every readable kind, by its plural (the ``resource`` argument of kubectl_get)."""

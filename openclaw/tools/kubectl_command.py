@@ -44,19 +44,11 @@ ALLOWED_VERBS: frozenset[str] = frozenset(
     {"get", "describe", "logs", "top", "rollout restart", "rollout status", "scale"}
 )
 
-_SHORT_NAMES: dict[str, tuple[str, ...]] = {
-    "pods": ("po",), "deployments": ("deploy",), "services": ("svc",), "nodes": ("no",), "events": ("ev",),
-    "statefulsets": ("sts",), "daemonsets": ("ds",), "replicasets": ("rs",), "horizontalpodautoscalers": ("hpa",),
-    "persistentvolumeclaims": ("pvc",), "persistentvolumes": ("pv",), "resourcequotas": ("quota",),
-}
-"""kubectl's short names (``kubectl api-resources``); kinds without one are named by plural or singular."""
-
-
 def _aliases() -> dict[str, str]:
     out: dict[str, str] = {}
     for plural, kind in KINDS.items():
         singular = kind.kind.lower()
-        names = {plural, singular, *_SHORT_NAMES.get(plural, ())}
+        names = {plural, singular, *kind.short_names}
         if kind.api.group:
             names |= {f"{plural}.{kind.api.group}", f"{singular}.{kind.api.group}"}
         out.update(dict.fromkeys(names, plural))

@@ -112,7 +112,8 @@ def pod(obj: Obj) -> Obj:
         "status_message": _text(status.get("message")),
     }
     if spec.get("initContainers") or status.get("initContainerStatuses"):
-        out["init_containers"] = _containers(spec.get("initContainers") or [], status.get("initContainerStatuses") or [])
+        out["init_containers"] = _containers(spec.get("initContainers") or [],
+                                             status.get("initContainerStatuses") or [])
     if reason:
         out["reason"] = reason
     return out

@@ -12,7 +12,16 @@ from typing import Any
 from openclaw.models._base import StrictModel
 from openclaw.models.names import K8sLabel, K8sName
 from openclaw.tools import objects
-from openclaw.tools.base import FIELD_MANAGER, ApiRequest, ApiResource, Args, CallContext, ObjectRef, Permission, ToolSpec
+from openclaw.tools.base import (
+    FIELD_MANAGER,
+    ApiRequest,
+    ApiResource,
+    Args,
+    CallContext,
+    ObjectRef,
+    Permission,
+    ToolSpec,
+)
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 DEPLOYMENTS = ApiResource("apps", "v1", "deployments")

@@ -9,7 +9,16 @@ from pydantic import Field, StrictInt
 
 from openclaw.models._base import StrictModel
 from openclaw.models.names import K8sLabel, K8sName
-from openclaw.tools.base import FIELD_MANAGER, ActionClass, ApiRequest, Args, CallContext, ObjectRef, Permission, ToolSpec
+from openclaw.tools.base import (
+    FIELD_MANAGER,
+    ActionClass,
+    ApiRequest,
+    Args,
+    CallContext,
+    ObjectRef,
+    Permission,
+    ToolSpec,
+)
 from openclaw.tools.restart_deployment import DEPLOYMENTS
 
 MAX_REPLICAS = 10

@@ -104,7 +104,8 @@ DAEMONSET = {
                "conditions": []},
 }
 JOB = {
-    "apiVersion": "batch/v1", "kind": "Job", "metadata": _meta("nightly-report-2903", owner=("CronJob", "nightly-report")),
+    "apiVersion": "batch/v1", "kind": "Job",
+    "metadata": _meta("nightly-report-2903", owner=("CronJob", "nightly-report")),
     "spec": {"completions": 1, "backoffLimit": 3},
     "status": {"failed": 4, "startTime": T0, "conditions": [
         {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
