@@ -236,8 +236,7 @@ def _logs(kind: str, s: Subject, pod: dict[str, Any] | None, cluster: bool) -> l
     chosen = _pick_container(containers, s.container, previous=previous)
     if chosen is None:
         return "no container has a previous instance" if previous else "no container to read"
-    if len(containers) > 1 or s.container:
-        args["container"] = chosen
+    args["container"] = chosen
     if previous:
         args["previous"] = True
     return [Read(kind, "get_logs", args, why=f"container {chosen}")]

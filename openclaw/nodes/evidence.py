@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from openclaw.alerts.evidence import MAX_ROUNDS, kind_of
+from openclaw.alerts.evidence import MAX_ROUNDS, kind_of, read_key
 from openclaw.alerts.findings import facts_of
 from openclaw.alerts.planner import AlertContext
 from openclaw.alerts.render import render_alert
@@ -101,7 +101,7 @@ def collect(state: PipelineState, actions: list[dict[str, Any]]) -> dict[str, An
             "id": f"ev-{known + len(records) + 1}", "round": round_no, "kind": kind, "action_index": action["index"],
             "name": action["name"], "args": action["args"], "status": action["status"], "finding": finding,
             "guess": bool(purpose.get("guess")), "why": purpose.get("why") or "", "facts": facts, "about": about,
-            "key": _key(action), "call_id": call.get("id"),
+            "key": read_key(call.get("name", action["name"]), call.get("args") or {}), "call_id": call.get("id"),
         })
         if subject is not None and about == subject.name:
             subject = _refine(subject, kind, facts)
@@ -109,12 +109,6 @@ def collect(state: PipelineState, actions: list[dict[str, Any]]) -> dict[str, An
     if subject is not None:
         update["subject"] = subject.as_dict()
     return update
-
-
-def _key(action: dict[str, Any]) -> str:
-    from openclaw.alerts.evidence import read_key
-
-    return read_key(action["name"], action["args"])
 
 
 def _refine(subject: Subject, kind: str, facts: dict[str, Any]) -> Subject:
