@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "to it (token: OPENCLAW_API_TOKEN); with --print, print them instead")
         p.add_argument("--timeout", metavar="SECONDS", type=float, default=60.0,
                        help="with --server: seconds to wait for each HTTP answer (default 60)")
-        p.set_defaults(handler=_handle, kind=kind)
+        p.set_defaults(handler=_handle, kind=kind, reads_config=True)
 
 
 def _handle(args: argparse.Namespace) -> int:

@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "add",
         help="register an approver's public key",
         description=(
-            f"Add NAME with the key in FILE to {APPROVERS_FILE} in the config dir (created when missing). "
+            f"Add NAME with the key in FILE to {APPROVERS_FILE} in your config dir: --config-dir or "
+            "OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs, made from the shipped defaults on first use "
+            "(the shipped configs/ are read-only and never written). "
             "A second key for an existing NAME counts as the same person and, without --group, "
             "inherits that person's groups. A key may be registered only once."
         ),
@@ -38,7 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _config_dir_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: do not overwrite a --config-dir given before the noun (argparse sub-parser defaults win).
-    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory (default: OPENCLAW_CONFIG_DIR or the shipped configs/)")
+    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="config directory (default: OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs)")
+    parser.set_defaults(reads_config=True)
 
 
 def _config_dir(args: argparse.Namespace) -> Path:
@@ -59,7 +63,13 @@ def add_to_config_dir(config_dir: Path, name: str, public_key_file: Path | str, 
 
 
 def _add(args: argparse.Namespace) -> int:
-    message, problems = add_to_config_dir(_config_dir(args), args.name, args.public_key, list(args.group))
+    from openclaw.config.userdir import writable_config_dir
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    target, seeded = writable_config_dir(settings)
+    if seeded:
+        print(f"created {target} from the shipped defaults; commands now read their config there")
+    message, problems = add_to_config_dir(target, args.name, args.public_key, list(args.group))
     print(message)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
     tc.add_argument("--json", action="store_true", help="one JSON object per provider")
     tc.add_argument("--config-dir", metavar="DIR")
-    tc.set_defaults(handler=_toolcalls)
+    tc.set_defaults(handler=_toolcalls, reads_config=True)
 
     pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
     pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")

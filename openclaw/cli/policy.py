@@ -28,12 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = verbs.add_parser("check", help=f"validate {TRUST_FILE} and {APPROVERS_FILE} (exit 2 on a problem)",
                              description=__doc__.split("\n\n")[1])
     check.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=_check, reads_config=True)
     test = verbs.add_parser("test", help="run policy test tables: actions and their expected verdicts",
                             description=__doc__.split("\n\n")[2])
     test.add_argument("files", nargs="+", metavar="FILE", help="YAML tables (see openclaw.trust.table)")
     test.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
-    test.set_defaults(handler=_test)
+    test.set_defaults(handler=_test, reads_config=True)
 
 
 def _config_dir(args: argparse.Namespace) -> Path:

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="from_node", metavar="NODE", help="fork from the checkpoint before NODE (e.g. trust)")
     p.add_argument("--all", action="store_true", help="what-if run of every recorded run; a table of changed decisions")
     p.add_argument("--since", metavar="DATE", help="with --all: only runs created on or after DATE (ISO 8601)")
-    p.set_defaults(handler=_replay)
+    p.set_defaults(handler=_replay, reads_config=True)
 
 
 def _recording(target: str, settings: Any) -> Any:

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, reads_config=True)
 
 
 def _run(args: argparse.Namespace) -> int:

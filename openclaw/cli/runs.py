@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=_show)
     expire = verbs.add_parser("expire", help="end approval requests past their expiry (for cron; `serve` does it itself)")
     expire.add_argument("--json", action="store_true", help="one JSON object per settled run")
-    expire.set_defaults(handler=_expire)
+    expire.set_defaults(handler=_expire, reads_config=True)
     resume = verbs.add_parser(
         "resume", help="settle a paused run now: resume it when every request is final (takes over a stale claim)",
         description="Tally the run's approvals now and, when every waiting action is final, resume it here. "
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="apply the approved mutations (use it when the run was judged with --apply)")
     resume.add_argument("--context", metavar="NAME", help="kubeconfig context (the one the run was judged for)")
     resume.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
-    resume.set_defaults(handler=_resume)
+    resume.set_defaults(handler=_resume, reads_config=True)
     export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
     export.add_argument("run_id", metavar="RUN_ID")
     export.set_defaults(handler=_export)
