@@ -30,7 +30,14 @@ def _args(args: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in args.items())
 
 
-def timeline(result: dict[str, Any], console: Console) -> None:
+def approve_flags(mode: str | None, context: str | None = None) -> str:
+    """The flags an approve hint needs so the quorum's resume runs in the mode the run was judged for."""
+    return (" --apply" if mode == "apply" else "") + (f" --context {context}" if context else "")
+
+
+def timeline(result: dict[str, Any], console: Console, *, flags: str = "", hints: bool = True) -> None:
+    """Print one run. ``flags``: added to the approve hint (see :func:`approve_flags`); ``hints=False``
+    for a replay, whose waiting actions nobody can approve."""
     status = result["status"]
     style = _STATUS_STYLE.get(status, "white")
     degraded = " [magenta](degraded: rules answered)[/]" if result.get("degraded") else ""
@@ -78,10 +85,10 @@ def timeline(result: dict[str, Any], console: Console) -> None:
                 console.print(f"       result: {escape(_short(a['result']))}")
     elif decision:
         console.print("  no actions proposed")
-    if status == "awaiting_approval":
+    if status == "awaiting_approval" and hints:
         waiting = [a["index"] for a in actions if a["verdict"] == "approval" and a["status"] == "awaiting_approval"]
         for i in waiting:
-            console.print(f"  [yellow]waiting for sign-off:[/] openclaw approve {result['run_id']} --key KEYFILE --action {i}")
+            console.print(f"  [yellow]waiting for sign-off:[/] openclaw approve {result['run_id']} --key KEYFILE --action {i}{escape(flags)}")
 
 
 def _short(value: Any, limit: int = 300) -> str:

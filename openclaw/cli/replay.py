@@ -91,7 +91,7 @@ def _print(report: Any, *, as_json: bool) -> None:
 
     console = Console(highlight=False, soft_wrap=True)
     console.print(f"[bold]{report.mode} of run {escape(report.run_id)}[/]")
-    timeline(report.replay, console)
+    timeline(report.replay, console, hints=False)  # a replay's waiting actions are not approvable
     if report.identical:
         console.print("[green]identical:[/] same path, same decision" if report.mode == "replay"
                       else "[green]unchanged:[/] same intent, route, tool calls and verdicts")

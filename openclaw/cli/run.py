@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
 async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
     from rich.console import Console
 
-    from openclaw.cli.render import timeline
+    from openclaw.cli.render import approve_flags, timeline
     from openclaw.wiring import open_engine
 
     console = Console(highlight=False, soft_wrap=True)
@@ -53,7 +53,7 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
-            timeline(result, console)
+            timeline(result, console, flags=approve_flags(settings.mode, settings.kube.context))
             console.print()
 
     async with open_engine(settings) as engine:

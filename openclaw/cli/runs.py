@@ -65,15 +65,17 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    result = _store().get(args.run_id)
+    store = _store()
+    result = store.get(args.run_id)
     if args.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return 0
     from rich.console import Console
 
-    from openclaw.cli.render import timeline
+    from openclaw.cli.render import approve_flags, timeline
 
-    timeline(result, Console(highlight=False, soft_wrap=True))
+    judged = next((o["output"] or {} for o in store.node_outputs(args.run_id) if o["node"] == "__environment__"), {})
+    timeline(result, Console(highlight=False, soft_wrap=True), flags=approve_flags(judged.get("mode")))
     return 0
 
 
@@ -136,6 +138,8 @@ def _resume(args: argparse.Namespace) -> int:
         print(json.dumps({"run_id": s.run_id, "status": s.status, "resumed": s.resumed, "claimed_by": s.claimed_by}))
     elif s.resumed:
         print(f"{s.run_id}: resumed here: status {s.status}")
+    elif s.held:
+        print(f"{s.run_id}: every request is final, but {s.held}")
     elif s.claimed_by:
         print(f"{s.run_id}: being resumed by {s.claimed_by} (claim renewed at {s.claimed_at}; taken over when "
               f"older than {s.takeover_s} s)")
