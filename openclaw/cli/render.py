@@ -30,6 +30,11 @@ def _args(args: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in args.items())
 
 
+def incident_label(incident_id: str | None) -> str:
+    """The incident id, or what a run without one is (an input rejected before it had an id)."""
+    return incident_id if incident_id else "- (input rejected before it had an id)"
+
+
 def approve_flags(mode: str | None, context: str | None = None) -> str:
     """The flags an approve hint needs so the quorum's resume runs in the mode the run was judged for."""
     return (" --apply" if mode == "apply" else "") + (f" --context {context}" if context else "")
@@ -42,7 +47,7 @@ def timeline(result: dict[str, Any], console: Console, *, flags: str = "", hints
     style = _STATUS_STYLE.get(status, "white")
     degraded = " [magenta](degraded: rules answered)[/]" if result.get("degraded") else ""
     console.print(
-        f"[bold]run {escape(result['run_id'])}[/]  incident {escape(str(result.get('incident_id')))}  "
+        f"[bold]run {escape(result['run_id'])}[/]  incident {escape(incident_label(result.get('incident_id')))}  "
         f"[{style}]● {status}[/]{degraded}"
     )
     if result.get("error"):
@@ -107,5 +112,5 @@ def runs_table(rows: list[dict[str, Any]], console: Console) -> None:
     for r in rows:
         style = _STATUS_STYLE.get(r["status"], "white")
         created = r["created_at"][:19].replace("T", " ")
-        table.add_row(r["run_id"], escape(str(r["incident_id"])), f"[{style}]{r['status']}[/]", created)
+        table.add_row(r["run_id"], escape(r["incident_id"] or "-"), f"[{style}]{r['status']}[/]", created)
     console.print(table)

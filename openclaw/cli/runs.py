@@ -58,7 +58,7 @@ def _list(args: argparse.Namespace) -> int:
     from openclaw.cli.render import runs_table
 
     if not rows:
-        print(f"no runs recorded in {store.path}")
+        print(f"no runs with status {args.status} in {store.path}" if args.status else f"no runs recorded in {store.path}")
         return 0
     runs_table(rows, Console(highlight=False))
     return 0
