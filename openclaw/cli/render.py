@@ -15,14 +15,22 @@ _STATUS_STYLE = {
 _VERDICT_STYLE = {"auto": "green", "approval": "yellow", "deny": "red"}
 
 
-def _attempts(result: dict[str, Any], node: str) -> list[str]:
+def _attempts(result: dict[str, Any], node: str, said: set[str]) -> list[str]:
+    """One line per attempt of ``node``. An error already in ``said`` (e.g. "GEMINI_API_KEY is not set",
+    which every node and evidence round repeats) is shown once per run, then "as above"."""
     lines = []
     for a in result.get("attempts", []):
         if a["node"] != node:
             continue
         mark = "[green]✓[/]" if a["outcome"] == "ok" else "[red]✗[/]"
-        err = f" — {escape(a['error'])}" if a.get("error") else ""
-        lines.append(f"    {mark} {escape(a['provider'])}/{escape(a['model'])} {a['outcome']} {a['latency_ms']:.1f} ms{err}")
+        err = ""
+        if a.get("error"):
+            err = " (as above)" if a["error"] in said else f" — {escape(a['error'])}"
+            said.add(a["error"])
+        model = escape(a["model"])
+        if a.get("vendor_model") and a["vendor_model"] != a["model"]:
+            model += f" (called {escape(a['vendor_model'])})"
+        lines.append(f"    {mark} {escape(a['provider'])}/{model} {a['outcome']} {a['latency_ms']:.1f} ms{err}")
     return lines
 
 
@@ -52,20 +60,21 @@ def timeline(result: dict[str, Any], console: Console, *, flags: str = "", hints
     )
     if result.get("error"):
         console.print(f"  [red]error:[/] {escape(result['error'])}")
+    said: set[str] = set()
     intent = result.get("intent")
     if intent:
         console.print(f"  1 classify_intent     {intent['task_type']} (confidence {intent['confidence']:.2f}) by {intent['provider']}")
-        for line in _attempts(result, "classify_intent"):
+        for line in _attempts(result, "classify_intent", said):
             console.print(line)
     complexity = result.get("complexity")
     if complexity:
         console.print(f"  2 analyze_complexity  {complexity['level']} (score {complexity['score']:.2f}) by {complexity['provider']}")
-        for line in _attempts(result, "analyze_complexity"):
+        for line in _attempts(result, "analyze_complexity", said):
             console.print(line)
     route, decision = result.get("route"), result.get("decision")
     if route:
         console.print(f"  3 decide              route {route['task_type']}: {escape(' → '.join(route['chain']))}")
-        for line in _attempts(result, "decide"):
+        for line in _attempts(result, "decide", said):
             console.print(line)
     if decision:
         for call in decision.get("tool_calls", []):
