@@ -93,7 +93,10 @@ def _pipeline(args: argparse.Namespace) -> int:
 
     if args.incidents < 1:
         raise UsageError("--incidents must be at least 1")
-    report = asyncio.run(run_bench(args.incidents))
+    from openclaw.cli.progress import progress
+
+    with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up
+        report = asyncio.run(run_bench(args.incidents, warmup=10, on_progress=advance))
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:

@@ -127,17 +127,20 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
     store = RunStore(settings.state_db)
     rows = [r for r in store.list(limit=100_000) if since is None or _created(r) >= since]
 
-    async def go() -> list[Any]:
+    async def go(advance: Any) -> list[Any]:
         reports = []
         for row in reversed(rows):
             rec = from_store(store, row["run_id"])
-            if not rec.incident:
-                continue
-            reports.append(await what_if(rec, config_dir=config_dir, live=args.live))
+            if rec.incident:
+                reports.append(await what_if(rec, config_dir=config_dir, live=args.live))
+            advance(1)
         return reports
 
+    from openclaw.cli.progress import progress
+
     try:
-        reports = asyncio.run(go())
+        with progress("deciding recorded runs again", len(rows), as_json=args.json) as advance:
+            reports = asyncio.run(go(advance))
     finally:
         store.close()
     changed = [r for r in reports if not r.identical]

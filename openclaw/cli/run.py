@@ -56,7 +56,10 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             timeline(result, console, flags=approve_flags(settings.mode, settings.kube.context))
             console.print()
 
-    async with open_engine(settings) as engine:
+    from openclaw.cli.progress import aprogress
+
+    total = sum(len(item.loaded.incidents) for item in inputs)  # a bar for a batch, not for one incident
+    async with open_engine(settings) as engine, aprogress("incidents", total, as_json=as_json or total < 2) as advance:
         for item in inputs:
             for rejected in item.loaded.rejected:
                 result = engine.record_rejected(rejected, raw_input=item.raw_text)
@@ -69,6 +72,7 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             for incident in item.loaded.incidents:
                 result = await engine.run(incident)
                 emit(result)
+                advance(1)
                 if result["status"] == "failed" and code == EXIT_OK:
                     code = EXIT_FAILED
     return code
