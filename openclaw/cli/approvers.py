@@ -1,4 +1,4 @@
-"""``openclaw approvers add|list``: register approvers' public keys in ``approvers.yaml``."""
+"""``openclaw approvers add|list [-o json|yaml]``: register approvers' public keys in ``approvers.yaml``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openclaw.approvals.approvers import APPROVERS_FILE, add_approver, key_fingerprint, load_approvers, quorum_problems
 from openclaw.approvals.keys import load_public_key
+from openclaw.cli.output import add_output_option, emit, output_format
 from openclaw.settings import load_settings
 
 
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = verbs.add_parser("list", help="show registered approvers, key fingerprints and tiers")
     _config_dir_option(ls)
+    add_output_option(ls)
     ls.set_defaults(handler=_list)
 
 
@@ -77,8 +79,18 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    path = _config_dir(args) / APPROVERS_FILE
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    path = settings.config_dir / APPROVERS_FILE
     config = load_approvers(path, check_quorum=False)
+    if output_format(args):
+        emit({
+            "config_dir": str(settings.config_dir), "config_source": settings.config_source, "file": str(path),
+            "approvers": [{"name": a.name, "fingerprint": a.fingerprint, "groups": list(a.groups),
+                           "public_key": a.public_key} for a in config.approvers],
+            "tiers": {name: {"quorum": t.quorum, "group": t.group} for name, t in config.tiers.items()},
+            "veto_threshold": config.veto_threshold, "problems": quorum_problems(config),
+        }, output_format(args))
+        return 0
     if not config.approvers:
         print(f"no approvers in {path}; add one with `openclaw approvers add NAME --public-key FILE --group G`")
     for a in config.approvers:

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from openclaw.approvals.approvers import APPROVERS_FILE, load_approvers, quorum_problems
+from openclaw.cli.output import add_output_option, emit, output_format
 from openclaw.config.trust import TRUST_FILE, read_policy
 from openclaw.errors import PolicyError
 
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = verbs.add_parser("check", help=f"validate {TRUST_FILE} and {APPROVERS_FILE} (exit 2 on a problem)",
                              description=_plain(__doc__.split("\n\n")[1]))
     check.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+    add_output_option(check)
     check.set_defaults(handler=_check, reads_config=True)
     test = verbs.add_parser("test", help="run policy test tables: actions and their expected verdicts",
                             description=_plain(__doc__.split("\n\n")[2]))
@@ -99,7 +101,14 @@ def check_config_dir(config_dir: Path) -> tuple[list[str], list[str], list[str]]
 
 
 def _check(args: argparse.Namespace) -> int:
-    info, warnings, problems = check_config_dir(_config_dir(args))
+    from openclaw.settings import load_settings
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    info, warnings, problems = check_config_dir(settings.config_dir)
+    if output_format(args):
+        emit({"config_dir": str(settings.config_dir), "config_source": settings.config_source, "ok": not problems,
+              "info": info, "warnings": warnings, "problems": problems}, output_format(args))
+        return EXIT_USAGE if problems else EXIT_OK
     for line in info:
         print(line)
     for line in warnings:

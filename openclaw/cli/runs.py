@@ -1,10 +1,12 @@
-"""``openclaw runs list [--json]`` and ``openclaw runs show RUN_ID [--json]``."""
+"""``openclaw runs list [--json | -o json|yaml]`` and ``openclaw runs show RUN_ID [--json | -o json|yaml]``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+from openclaw.cli.output import add_output_option, emit, output_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,10 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
     ls.add_argument("--limit", type=int, default=50, help="how many runs (default 50)")
     ls.add_argument("--status", help="only runs with this status")
+    add_output_option(ls)
     ls.set_defaults(handler=_list)
     show = verbs.add_parser("show", help="one run's timeline, or its run-result JSON")
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--json", action="store_true", help="the run-result JSON")
+    add_output_option(show)
     show.set_defaults(handler=_show)
     expire = verbs.add_parser("expire", help="end approval requests past their expiry (for cron; `serve` does it itself)")
     expire.add_argument("--json", action="store_true", help="one JSON object per settled run")
@@ -49,9 +53,8 @@ def _store():
 def _list(args: argparse.Namespace) -> int:
     store = _store()
     rows = store.list(limit=args.limit, status=args.status)
-    if args.json:
-        for row in rows:
-            sys.stdout.write(json.dumps(row) + "\n")
+    if output_format(args):
+        emit(rows, output_format(args), many=True)
         return 0
     from rich.console import Console
 
@@ -67,8 +70,8 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     store = _store()
     result = store.get(args.run_id)
-    if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if output_format(args):
+        emit(result, output_format(args))
         return 0
     from rich.console import Console
 
