@@ -4,7 +4,7 @@
 2. a JSON list of incident objects;
 3. an Alertmanager webhook payload, version 4: one incident per firing alert.
 
-See ``shared/DESIGN.md``, "Incident (input)".
+See ``docs/contracts.md``, "Incident (input)".
 """
 
 from __future__ import annotations
