@@ -3,7 +3,7 @@
 Covers: `reject --help` offers no --apply (and `reject --apply` is a usage error) while
 `approve --help` does; `runs list --status X` with no match names the status, not "no runs
 recorded"; a run recorded from a rejected input shows no incident "None" in its timeline
-or in the runs table.
+or in the runs table; no --help text (of any command or verb) shows reST markup.
 """
 
 from __future__ import annotations
@@ -44,3 +44,23 @@ def test_a_rejected_input_shows_no_incident_none(tmp_path, capsys):
     assert code == 2 and "None" not in out and "incident - (input rejected before it had an id)" in out
     code, out, _ = cli(capsys, "runs", "list")
     assert code == 0 and "None" not in out and "failed" in out
+
+
+def _parsers(parser, name="openclaw"):
+    import argparse
+
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for verb, child in action.choices.items():
+                yield from _parsers(child, f"{name} {verb}")
+
+
+def test_no_help_text_shows_rest_markup():
+    import re
+
+    from openclaw.cli.main import build_parser
+
+    raw = [name for name, p in _parsers(build_parser())
+           if re.search(r"``|:(mod|func|class|meth|data|attr):`", p.format_help())]
+    assert raw == []
