@@ -22,7 +22,7 @@ from openclaw.cli.main import main
 from openclaw.testing.approvers import config_with_approvers
 from openclaw.testing.kube import EmulatedCluster, emulated_cluster
 
-RESTART_STAGING = "restart the awoooi-api deployment in namespace awoooi-prod"
+RESTART_PROD = "restart the awoooi-api deployment in namespace awoooi-prod"
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _incident(tmp_path: Path, description: str = RESTART_STAGING) -> str:
+def _incident(tmp_path: Path, description: str = RESTART_PROD) -> str:
     path = tmp_path / "incident.json"
     path.write_text(json.dumps({"id": "INC-9", "description": description, "requested_by": "carol",
                                 "source": "chat"}))
