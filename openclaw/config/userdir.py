@@ -40,14 +40,14 @@ def writable_config_dir(settings: Settings) -> tuple[Path, bool]:
     """The directory a config change goes to, and whether it was seeded just now.
 
     Refuses (UsageError) to write into the shipped configs/, even when named explicitly."""
-    if settings.config_source != "shipped":
-        if _is_shipped(settings.config_dir):
-            raise UsageError(
-                f"{settings.config_dir} holds the shipped default configs, which are read-only; "
-                f"point --config-dir or OPENCLAW_CONFIG_DIR at your own directory, or set neither to use "
-                f"{settings.home / USER_CONFIGS}"
-            )
+    if not _is_shipped(settings.config_dir):
         return settings.config_dir, False
+    if settings.config_source != "shipped":
+        raise UsageError(
+            f"{settings.config_dir} holds the shipped default configs, which are read-only; "
+            f"point --config-dir or OPENCLAW_CONFIG_DIR at your own directory, or set neither to use "
+            f"{settings.home / USER_CONFIGS}"
+        )
     target = settings.home / USER_CONFIGS
     if target.is_dir():
         return target, False

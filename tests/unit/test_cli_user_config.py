@@ -4,7 +4,8 @@ Covers: `approvers add` with no config dir given writes OPENCLAW_HOME/configs (s
 the shipped YAML files), never the shipped configs/, and later commands read that dir;
 naming the shipped configs/ explicitly is refused (exit 2, file untouched); OPENCLAW_CONFIG_DIR
 and --config-dir win over the user's dir; `-v` (before or after the command) says on stderr
-which config dir was read and why; bare `openclaw` prints the help and exits 0.
+which config dir was read and why; bare `openclaw` prints the help and exits 0; Settings built in
+code write the directory they point at.
 """
 
 from __future__ import annotations
@@ -82,3 +83,15 @@ def test_bare_openclaw_prints_the_help(capsys):
     code, out, err = run(capsys)
     assert code == 0 and err == ""
     assert out.startswith("usage: openclaw") and "run incidents through the decision pipeline" in out
+
+
+def test_a_settings_tree_built_by_hand_writes_where_it_points(tmp_path):
+    """Settings made in code (source left at its default) still write their own dir, never the shipped one."""
+    from openclaw.config.userdir import writable_config_dir
+    from openclaw.settings import Settings
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    assert writable_config_dir(Settings(config_dir=mine, home=tmp_path / "h")) == (mine, False)
+    target, seeded = writable_config_dir(Settings(home=tmp_path / "h"))
+    assert (target, seeded) == (tmp_path / "h" / "configs", True) and (target / "trust.yaml").is_file()
