@@ -221,6 +221,8 @@ def _alerts(args: argparse.Namespace) -> int:
     for mode in ("plan", "cluster"):
         if mode in report:
             counts = report[mode]
+            timing = (f"; offline decision p50 {counts['decide_ms']['p50']:.2f} ms, p95 {counts['decide_ms']['p95']:.2f} ms"
+                      if "decide_ms" in counts else "")
             print(f"{mode}: " + ", ".join(f"{v.replace('_', ' ')} {counts[v]}" for v in VERDICTS)
-                  + f" (of {counts['total']})")
+                  + f" (of {counts['total']}){timing}")
     return 0
