@@ -70,7 +70,7 @@ def _other_kind(obj: Mapping[str, Any]) -> tuple[Any, bool]:
     group, _, version = api_version.rpartition("/")
     plural = kind.lower() + ("es" if kind.lower().endswith("s") else "s")
     namespaced = bool((obj.get("metadata") or {}).get("namespace"))
-    res = resource(group, version, plural)
+    res = RESOURCES.setdefault(plural, resource(group, version, plural))
     BY_KIND[kind] = (res, namespaced)
     SCOPE[res] = (kind, namespaced)
     return res, namespaced
