@@ -38,6 +38,8 @@ MAX_GROUP_ALERTS = 100
 Severity = Literal["info", "warning", "critical"]
 Source = Literal["manual", "alertmanager", "platform", "chat"]
 _ShortStr = Field(max_length=1024)
+_NOT_BLANK = r"[^\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""JSON Schema (ECMA regex) of ``Incident._not_blank``: a character that Python's ``str.strip`` keeps."""
 _ENTRIES = {"propertyNames": {"maxLength": 256}, "additionalProperties": {"type": "string", "maxLength": 4096}}
 """The JSON Schema of what ``Incident._bounded_values`` checks (keys up to 256, values up to 4096 characters)."""
 
@@ -57,7 +59,7 @@ class AlertInfo(StrictModel):
 class Incident(StrictModel):
     """One incident, validated. ``effective_namespace`` is where actions go by default."""
 
-    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, json_schema_extra={"pattern": r"\S"})
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, json_schema_extra={"pattern": _NOT_BLANK})
     id: str = Field(default_factory=lambda: f"inc-{uuid.uuid4().hex[:12]}", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
     title: str | None = Field(default=None, max_length=500)
     severity: Severity | None = None
