@@ -122,21 +122,26 @@ def test_lock_is_renewed_through_a_long_verification(ec: EmulatedCluster, cluste
     # lock_ttl_s is shorter than the verification: the renewals before each read keep it ours.
     ec.set_controller("off")
     locks = RecordingLocks(db)
-    ex = KubeExecutor(cluster, verify_timeout_s=1.0, poll_interval_s=0.02, locks=locks, lock_ttl_s=0.25)
+    # TTL 1 s, renewed every ~20 ms: only a thread descheduled for a whole second could lose it.
+    ex = KubeExecutor(cluster, verify_timeout_s=4.0, poll_interval_s=0.02, locks=locks, lock_ttl_s=1.0)
     target = ex.lock_target(NS, "awoooi-api")
     results: dict[str, ExecOutcome] = {}
     thread = threading.Thread(target=lambda: results.update(A=ex.execute("scale_deployment", SCALE_ARGS,
                                                                            mode="apply", lock_owner="run-A")))
     thread.start()
-    threading.Event().wait(0.6)  # well past the TTL, well before the verification ends
+    while len(locks.calls) < 3 and thread.is_alive():  # taken, renewed for the patch, renewed for a read
+        threading.Event().wait(0.01)
+    threading.Event().wait(1.5)  # past the TTL since it was taken: only the renewals keep it
     held = TargetLocks(db).try_acquire(target, owner="run-B", ttl_s=5)
-    thread.join(30)
+    verifying = thread.is_alive()
+    thread.join(300)
+    assert verifying, "the verification ended before the lock was tried: nothing was shown"
     assert held is not None and held[0] == "run-A"
     out = results["A"]
     assert out.status == "failed" and out.result["verification"]["outcome"] == "timeout"
     polls = out.result["verification"]["polls"]
     # hold() takes it, then one renewal before the real patch and one before every verification read.
-    assert [o for o, _ in locks.calls] == ["run-A"] * (2 + polls) and {t for _, t in locks.calls} == {0.25}
+    assert [o for o, _ in locks.calls] == ["run-A"] * (2 + polls) and {t for _, t in locks.calls} == {1.0}
 
 
 def test_lost_lock_stops_the_patch(ec: EmulatedCluster, cluster: Cluster, db: Path) -> None:

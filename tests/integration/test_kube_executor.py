@@ -37,7 +37,8 @@ NOW = dt.datetime(2026, 3, 28, 10, 0, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def ex(cluster: Cluster) -> KubeExecutor:
-    return KubeExecutor(cluster, verify_timeout_s=5.0, poll_interval_s=0.02, backoff_s=0.01)
+    # A rollout that succeeds ends the wait at once; 60 s only bounds one that never does (a loaded machine).
+    return KubeExecutor(cluster, verify_timeout_s=60.0, poll_interval_s=0.02, backoff_s=0.01)
 
 
 def test_connect(ec: EmulatedCluster, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def olla(sim, **kw):
     return ollama_provider(base_url=sim.ollama_url("ollama"), config=OLLAMA_CFG, **kw)
 
 
-async def decide(provider, task="tool_calling", model="nvidia/nemotron-mini-4b-instruct", timeout_s=5.0):
+async def decide(provider, task="tool_calling", model="nvidia/nemotron-mini-4b-instruct", timeout_s=60.0):
     try:
         return await provider.decide(INCIDENT, task, "simple", model=model, timeout_s=timeout_s)
     finally:
@@ -103,7 +103,7 @@ async def test_ollama_decision_through_chatollama(sim):
 async def test_structured_intent_by_forced_tool_call(sim):
     sim.enqueue(ToolCall("report_intent", {"task_type": "k8s_operation", "confidence": 0.83}), prefix="nim")
     provider = nim(sim)
-    answer = await provider.classify_intent(INCIDENT, model="m", timeout_s=5)
+    answer = await provider.classify_intent(INCIDENT, model="m", timeout_s=60)
     await provider.aclose()
     assert (answer.task_type, answer.confidence) == ("k8s_operation", 0.83)
     body = sim.chat_requests("nim")[0].body
@@ -114,12 +114,12 @@ async def test_structured_complexity_by_json_schema(sim):
     sim.enqueue(JSONContent({"level": "moderate", "score": 0.5}), prefix="nim")
     sim.enqueue(JSONContent({"level": "complex", "score": 0.9}), prefix="ollama")
     provider = nim(sim, config=ProviderConfig(kind="openai_compat", structured_output="json_schema"))
-    answer = await provider.analyze_complexity(INCIDENT, "k8s_operation", model="m", timeout_s=5)
+    answer = await provider.analyze_complexity(INCIDENT, "k8s_operation", model="m", timeout_s=60)
     await provider.aclose()
     assert answer.level == "moderate"
     assert sim.chat_requests("nim")[0].body["response_format"]["json_schema"]["name"] == "report_complexity"
     provider = olla(sim)
-    answer = await provider.analyze_complexity(INCIDENT, "k8s_operation", model="q", timeout_s=5)
+    answer = await provider.analyze_complexity(INCIDENT, "k8s_operation", model="q", timeout_s=60)
     await provider.aclose()
     assert (answer.level, answer.score) == ("complex", 0.9)
     assert sim.chat_requests("ollama")[0].body["format"]["required"] == ["level", "score"]
@@ -131,7 +131,7 @@ FAULTS = [
     (server_error(503), errors.ProviderServerError),
     (auth_error(401), errors.ProviderAuthError),
     (auth_error(403), errors.ProviderAuthError),
-    (Stall(3), errors.ProviderTimeout),
+    (Stall(120), errors.ProviderTimeout),
     (Disconnect(), errors.ProviderConnectionError),
     (NonJSON(), errors.ProviderInvalidOutput),
     (EmptyChoices(), errors.ProviderInvalidOutput),
@@ -152,8 +152,10 @@ async def test_each_fault_is_one_project_error(sim, client, fault, expected):
     if fault is not None:
         sim.enqueue(fault, prefix=prefix)
     provider = nim(sim) if client == "openai" else olla(sim)
+    # Only the stall is about the timeout (and never answers within it); every other fault gets a timeout far
+    # beyond a loopback answer, so a loaded machine cannot turn it into ProviderTimeout.
     with pytest.raises(expected) as caught:
-        await decide(provider, timeout_s=0.5)
+        await decide(provider, timeout_s=0.5 if isinstance(fault, Stall) else 60)
     assert type(caught.value) is expected
     assert len(sim.chat_requests(prefix)) == 1, "SDK retries are off"
     if expected is errors.ProviderRateLimited and client == "openai":
@@ -188,9 +190,9 @@ async def test_usage_hook_and_last_response(sim):
 async def test_budget_refuses_before_any_request(sim):
     sim.set_default(RESTART, prefix="nim")
     provider = nim(sim, budget=RateBudget("nim", rpm=1))
-    await provider.decide(INCIDENT, "tool_calling", "simple", model="m", timeout_s=5)
+    await provider.decide(INCIDENT, "tool_calling", "simple", model="m", timeout_s=60)
     with pytest.raises(errors.BudgetExceeded, match="1 RPM"):
-        await provider.decide(INCIDENT, "tool_calling", "simple", model="m", timeout_s=5)
+        await provider.decide(INCIDENT, "tool_calling", "simple", model="m", timeout_s=60)
     await provider.aclose()
     assert len(sim.chat_requests("nim")) == 1
 

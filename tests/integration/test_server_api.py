@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from openclaw.server import create_app
 from openclaw.settings import Settings, load_settings
 from openclaw.signoff import sign_for_run
 from openclaw.testing.llm_sim import LLMSimulator
-from openclaw.testing.llm_sim_replies import Stall, ToolCall
+from openclaw.testing.llm_sim_replies import ToolCall
 
 pytestmark = pytest.mark.asyncio
 
@@ -108,17 +109,28 @@ async def test_same_incident_id_returns_the_existing_run(api: Api) -> None:
 
 
 async def test_same_incident_id_while_the_first_run_is_in_flight(tmp_path: Path) -> None:
+    released = threading.Event()  # nim answers when the test says so, not after a delay a loaded machine may outlast
+
+    def held(_body: dict) -> ToolCall:
+        released.wait(60)
+        return ToolCall("restart_deployment", {"deployment": "awoooi-api", "namespace": "awoooi-staging"})
+
     with LLMSimulator() as sim:
-        sim.enqueue(Stall(0.5, ToolCall("restart_deployment", {"deployment": "awoooi-api", "namespace": "awoooi-staging"})),
-                    prefix="nim")
+        sim.set_hook(held, prefix="nim")
         settings = load_settings(environ={"OPENCLAW_HOME": str(tmp_path / "home"), "NVIDIA_API_KEY": "k",
                                           "NVIDIA_API_BASE_URL": sim.openai_url("nim")})
         async for api in _open(settings):
             body = {"id": "inc-flight", "description": "restart deployment awoooi-api in namespace awoooi-staging"}
-            accepted = await api.post("/v1/incidents?wait=false", body)
-            assert accepted.status_code == 202
-            assert api.app.state.service._inflight  # the first run is still going
-            again, waited = await asyncio.gather(api.post("/v1/incidents?wait=false", body), api.post("/v1/incidents", body))
+            try:
+                accepted = await api.post("/v1/incidents?wait=false", body)
+                assert accepted.status_code == 202
+                assert api.app.state.service._inflight  # the first run is still going
+                again = await api.post("/v1/incidents?wait=false", body)
+                waiting = asyncio.ensure_future(api.post("/v1/incidents", body))
+                await asyncio.sleep(0.05)  # usually joins the run in flight; after it ends, it gets the stored run
+            finally:
+                released.set()
+            waited = await waiting
             assert again.status_code == 202 and again.json()["run_id"] == accepted.json()["run_id"]
             assert waited.status_code == 200 and waited.json()["run_id"] == accepted.json()["run_id"]
             assert waited.json()["decision"]["provider"] == "nim"

@@ -27,7 +27,7 @@ def _complete(script: Path, *words: str) -> list[str]:
     line = " ".join(words)
     cmd = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
            '_shtab_openclaw; printf "%s\\n" "${COMPREPLY[@]}"')
-    done = subprocess.run(["bash", "-c", cmd], cwd=REPO, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(["bash", "-c", cmd], cwd=REPO, capture_output=True, text=True, timeout=300)  # a hang guard
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
 
