@@ -105,12 +105,14 @@ async def approval_queue(request: Request) -> JSONResponse:
 
 async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> dict[str, Any] | None:
     from openclaw.nodes.approval_gate import pending_view, waiting
+    from openclaw.signoff import current_tallies
 
     result = service.get(run_id)
     values = (await service.engine.checkpoint(run_id))["values"] or {}
     pending = [pending_view(a) for a in waiting(values)]  # type: ignore[arg-type]
     if not pending:
         return None
+    tallies = await current_tallies(service.engine, run_id, now=now)
     by_index = {a["index"]: a for a in result.get("actions", [])}
     incident = values.get("incident") or {}
     actions = []
@@ -121,7 +123,7 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
             **view,
             "risk": shown.get("risk"),
             "reasons": shown.get("reasons", []),
-            "approvals": shown.get("approvals", []),
+            "approvals": tallies[view["index"]].approvals if view["index"] in tallies else shown.get("approvals", []),
             "policy_version": shown.get("policy_version"),
             "expired": expires_at is not None and now >= parse_utc(expires_at),
         })
