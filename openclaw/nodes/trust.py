@@ -11,6 +11,7 @@ action goes to the audit log, in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from dataclasses import replace
@@ -58,10 +59,11 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     for index, call in enumerate(calls):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
         replicas, lookup_failed = await _replicas(ctx, proposed, mode)
-        facts = _facts(base, proposed, policy, history, now, seen_targets, replicas, state["run_id"])
+        facts = await asyncio.to_thread(_facts, base, proposed, policy, history, now, seen_targets, replicas,
+                                        state["run_id"])  # SQLite: off the event loop
         facts = replace(facts, replicas_lookup_failed=lookup_failed)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
-        _keep_reservation(history, proposed, policy, verdict, state["run_id"])
+        await asyncio.to_thread(_keep_reservation, history, proposed, policy, verdict, state["run_id"])
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
                    "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
         digest = _digest(state["run_id"], index, proposed.name, proposed.args, request)
@@ -74,7 +76,7 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
-        ctx.audit.append_many(audit_items)
+        await asyncio.to_thread(ctx.audit.append_many, audit_items)
     return {"actions": actions}
 
 
