@@ -89,10 +89,14 @@ async def list_approvers(request: Request) -> dict[str, Any]:
 
 @api.get("/approvals/queue", summary="Runs awaiting approval, each waiting action with what an approver needs")
 async def approval_queue(request: Request) -> JSONResponse:
-    """``{"now", "runs": [{run_id, incident_id, incident, created_at, evidence, actions: [...]}]}``.
+    """``{"now", "runs": [{run_id, incident_id, incident, created_at, decision_reply, evidence, actions}]}``.
 
-    ``now`` is the service's clock; an action's ``expired`` is judged by it, so the page does
-    not offer to sign a request the service would refuse as expired."""
+    Each action: the gate's pending entry (index, name, args, digest, approvals_required, tier,
+    group, expires_at), its risk, reasons and policy version, the verified approvals so far,
+    ``expired`` and ``request`` (nonce, cluster, policy_version, expires_at: with the action
+    they make the digest, which the page recomputes before it signs). ``now`` is the service's
+    clock; ``expired`` is judged by it, so the page does not offer to sign a request the service
+    would refuse as expired."""
     service = _service(request)
     now = datetime.fromtimestamp(service.engine.context.clock(), UTC)
     runs = []
@@ -114,6 +118,7 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
         return None
     tallies = await current_tallies(service.engine, run_id, now=now)
     by_index = {a["index"]: a for a in result.get("actions", [])}
+    requests = {a["index"]: a.get("request") or {} for a in values.get("actions", [])}
     incident = values.get("incident") or {}
     actions = []
     for view in pending:
@@ -126,6 +131,9 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
             "approvals": tallies[view["index"]].approvals if view["index"] in tallies else shown.get("approvals", []),
             "policy_version": shown.get("policy_version"),
             "expired": expires_at is not None and now >= parse_utc(expires_at),
+            # What the digest covers besides the action, so the page can check the digest it signs.
+            "request": {k: requests.get(view["index"], {}).get(k) for k in ("nonce", "cluster", "policy_version",
+                                                                            "expires_at")},
         })
     return {
         "run_id": run_id,

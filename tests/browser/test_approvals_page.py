@@ -8,10 +8,11 @@ every signature is made in the browser and verified by the service.
 
 Covers: the page's strict CSP and that the token from the link's fragment leaves the address
 bar; the list renders each waiting action with its risk reasons, digest, expiry and approvals
-so far; approving with two keys completes the run; a rejection with its reason ends it; a
-digest tampered on its way to the browser is signed as shown and refused by the service (the
-run keeps waiting, nothing counted); a request that has expired by the service's clock offers
-no way to sign it.
+so far; approving with two keys completes the run (the digests the browser recomputes match
+the service's); a rejection with its reason ends it; a digest tampered on its way to the
+browser is refused by the page, which signs nothing it cannot reproduce; another action shown
+with its own matching digest is signed and refused by the service (the run keeps waiting,
+nothing counted); a request that has expired by the service's clock offers no way to sign it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import httpx
 import pytest
 import uvicorn
 
+from openclaw.approvals.digest import ActionRequest, request_digest
 from openclaw.server import create_app
 from openclaw.server.routes_ui import CSP
 from openclaw.settings import load_settings
@@ -202,29 +204,67 @@ def test_a_reject_ends_the_run(page: Any, service: Service) -> None:
     assert any("not during the freeze" in r for r in ended["actions"][0]["reasons"])
 
 
+def _tamper_queue(page: Any, run_id: str, change: Any) -> None:
+    """Rewrite the queue on its way to the browser: ``change(action)`` edits each action of ``run_id``."""
+    def handle(route: Any) -> None:
+        queue = route.fetch().json()
+        for item in queue["runs"]:
+            if item["run_id"] == run_id:
+                for action in item["actions"]:
+                    change(action)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(queue))
+
+    page.route("**/v1/approvals/queue", handle)
+
+
+def _posted(page: Any) -> list[str]:
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    return posts
+
+
+def _refusal(page: Any, run_id: str) -> str:
+    page.wait_for_function(
+        "id => (document.querySelector(`article[data-run='${id}'] .outcome`) || {}).textContent?.startsWith('refused')",
+        arg=run_id)
+    return _action(page, run_id).locator(".outcome").inner_text()
+
+
 def test_a_tampered_digest_is_refused(page: Any, service: Service) -> None:
     run = service.waiting_run("inc-page-tamper", "awoooi-tamper")
     real = run["actions"][0]["digest"]
     forged = ("0" if real[0] != "0" else "1") + real[1:]
-
-    def tamper(route: Any) -> None:
-        queue = route.fetch().json()
-        for item in queue["runs"]:
-            for action in item["actions"]:
-                if item["run_id"] == run["run_id"]:
-                    action["digest"] = forged
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(queue))
-
-    page.route("**/v1/approvals/queue", tamper)
+    _tamper_queue(page, run["run_id"], lambda action: action.update(digest=forged))
+    posts = _posted(page)
     _open(page, service)
     _import_key(page, service, "alice")
-    action = _action(page, run["run_id"])
-    assert action.locator(".digest").inner_text() == forged
-    action.locator("button.approve").click()
-    page.wait_for_function(
-        "id => (document.querySelector(`article[data-run='${id}'] .outcome`) || {}).textContent?.startsWith('refused')",
-        arg=run["run_id"])
-    assert "digest" in action.locator(".outcome").inner_text()
+    assert _action(page, run["run_id"]).locator(".digest").inner_text() == forged
+    _action(page, run["run_id"]).locator("button.approve").click()
+    assert "is not the digest of the action shown; not signed" in _refusal(page, run["run_id"])
+    assert posts == [], "the page signs nothing whose digest it cannot reproduce"
+    still = service.run(run["run_id"])
+    assert still["status"] == "awaiting_approval" and still["actions"][0]["approvals"] == []
+
+
+def test_another_action_with_its_own_digest_is_refused_by_the_service(page: Any, service: Service) -> None:
+    """The queue shows another action with a digest that matches it: the page signs it, the service refuses."""
+    run = service.waiting_run("inc-page-swap", "awoooi-swap")
+    swapped_args = {"deployment": "awoooi-swap", "namespace": "awoooi-staging"}
+
+    def swap(action: dict[str, Any]) -> None:
+        request = action["request"]
+        action["args"] = swapped_args
+        action["digest"] = request_digest(ActionRequest(run_id=run["run_id"], action_index=action["index"],
+                                                        name=action["name"], args=swapped_args, **request))
+
+    _tamper_queue(page, run["run_id"], swap)
+    posts = _posted(page)
+    _open(page, service)
+    _import_key(page, service, "alice")
+    _action(page, run["run_id"]).locator("button.approve").click()
+    refusal = _refusal(page, run["run_id"])
+    assert "signed digest" in refusal and "the action changed or this is another request" in refusal
+    assert posts == [f"{service.url}/v1/runs/{run['run_id']}/approvals"]
     still = service.run(run["run_id"])
     assert still["status"] == "awaiting_approval" and still["actions"][0]["approvals"] == []
 

@@ -3,12 +3,15 @@
 // The approver's Ed25519 private key (PKCS#8 PEM from `openclaw keys generate`) is imported
 // with WebCrypto as NON-extractable and kept in IndexedDB (structured clone keeps it
 // non-extractable), so it is imported once and never leaves the browser: only signatures do.
-// The signed decision is exactly what `openclaw approve --print` produces: the Ed25519
+// Before signing, the page recomputes the action's digest from what it shows (name, arguments, run,
+// request) and refuses a digest that does not match. The signed decision is exactly what
+// `openclaw approve --print` produces: the Ed25519
 // signature covers "openclaw.decision/v1\n" + the canonical JSON (sorted keys, no spaces,
 // UTF-8) of every field but `signature` (openclaw/approvals/signing.py).
 "use strict";
 
 const SIGNATURE_DOMAIN = "openclaw.decision/v1\n";
+const DIGEST_DOMAIN = "openclaw.action-request/v1";
 const DECISION_TTL_S = 3600;
 const TOKEN_KEY = "openclaw.api-token";
 const DB_NAME = "openclaw-approvals";
@@ -173,8 +176,24 @@ function showSigner() {
 
 // --- signing -------------------------------------------------------------------------------
 
+// The digest of the action as shown (openclaw/approvals/digest.py): sha256 hex of the canonical JSON of
+// the action, the run, the request's nonce, cluster, policy version and expiry.
+async function actionDigest(run, action) {
+  const request = action.request || {};
+  const payload = {
+    domain: DIGEST_DOMAIN, run_id: run.run_id, action_index: action.index,
+    action: { name: action.name, args: action.args },
+    nonce: request.nonce, cluster: request.cluster, policy_version: request.policy_version, expires_at: request.expires_at,
+  };
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(payload)));
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function signDecision(kind, run, action, reason) {
   if (!state.signer) throw new Error("import your signing key first");
+  if (await actionDigest(run, action) !== action.digest) {
+    throw new Error("the digest " + action.digest.slice(0, 12) + "... is not the digest of the action shown; not signed");
+  }
   if (action.expired || serverNow() >= Date.parse(action.expires_at)) {
     throw new Error("this request expired at " + action.expires_at + "; it can no longer be signed");
   }
