@@ -9,10 +9,12 @@ the graph's context schema, so the served graph's schema is :class:`StudioContex
 store, audit log and executor mode. Building it reads files and opens SQLite, so
 :func:`make_graph` does it once in a worker thread, never on the server's event loop.
 
-Input: ``{"run_id": ..., "incident": {...}}`` (``deadline_at`` defaults to now plus the
-routing deadline, the other fields start empty), as :meth:`openclaw.engine.Engine.run` starts
-a run. A run that needs approval pauses at the gate; approvals are given with ``openclaw
-approve`` against the same ``OPENCLAW_HOME``.
+Input: ``{"run_id": ..., "incident": {...}}``; the other fields start empty, and without
+``deadline_at`` (epoch seconds) the LLM nodes have no overall deadline, each provider attempt
+still bounded by its timeout. A run that needs approval pauses at the gate. Its checkpoints
+live in the LangGraph server, not in ``OPENCLAW_HOME``'s run store, so ``openclaw approve``
+and the approvals page do not see it: Studio is for watching and debugging decisions; runs
+that should really be approved go through ``openclaw run`` or ``openclaw serve``.
 """
 
 from __future__ import annotations
