@@ -142,6 +142,13 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
                                                   "namespace")},
         "created_at": result.get("created_at"),
         "decision_reply": (result.get("decision") or {}).get("reply"),
-        "evidence": result.get("evidence") or [],
+        "evidence": _as_list(result.get("evidence")),
         "actions": actions,
     }
+
+
+def _as_list(value: Any) -> list[Any]:
+    """The run result's ``evidence`` as a list (absent: empty)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -9,7 +9,7 @@ every signature is made in the browser and verified by the service.
 Covers: the page's strict CSP and that the token from the link's fragment leaves the address
 bar; the list renders each waiting action with its risk reasons, digest, expiry and approvals
 so far; approving with two keys completes the run (the digests the browser recomputes match
-the service's); a rejection with its reason ends it; a digest tampered on its way to the
+the service's); evidence carried by the run renders; a rejection with its reason ends it; a digest tampered on its way to the
 browser is refused by the page, which signs nothing it cannot reproduce; another action shown
 with its own matching digest is signed and refused by the service (the run keeps waiting,
 nothing counted); a request that has expired by the service's clock offers no way to sign it.
@@ -146,6 +146,35 @@ def _action(page: Any, run_id: str, index: int = 0) -> Any:
     return page.locator(f"article[data-run='{run_id}'] .action[data-index='{index}']")
 
 
+def _tamper_queue(page: Any, run_id: str, change: Any, *, evidence: list[Any] | None = None) -> None:
+    """Rewrite the queue on its way to the browser: ``change(action)`` edits each action of ``run_id``
+    (and ``evidence`` replaces its evidence)."""
+    def handle(route: Any) -> None:
+        queue = route.fetch().json()
+        for item in queue["runs"]:
+            if item["run_id"] == run_id:
+                if evidence is not None:
+                    item["evidence"] = evidence
+                for action in item["actions"]:
+                    change(action)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(queue))
+
+    page.route("**/v1/approvals/queue", handle)
+
+
+def _posted(page: Any) -> list[str]:
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    return posts
+
+
+def _refusal(page: Any, run_id: str) -> str:
+    page.wait_for_function(
+        "id => (document.querySelector(`article[data-run='${id}'] .outcome`) || {}).textContent?.startsWith('refused')",
+        arg=run_id)
+    return _action(page, run_id).locator(".outcome").inner_text()
+
+
 def test_the_list_renders(page: Any, service: Service) -> None:
     run = service.waiting_run("inc-page-list", "awoooi-list")
     response = page.goto(f"{service.url}/ui/#token={TOKEN}")
@@ -167,6 +196,20 @@ def test_the_list_renders(page: Any, service: Service) -> None:
     assert "needs 2 approval(s)" in action.inner_text()
     # Without a key nothing can be signed.
     assert action.locator("button.approve").is_disabled()
+
+
+def test_evidence_renders_when_the_run_carries_it(page: Any, service: Service) -> None:
+    run = service.waiting_run("inc-page-evidence", "awoooi-evidence")
+    evidence = [{"name": "kubectl_get", "args": {"resource": "pods", "namespace": "awoooi-prod"},
+                 "result": {"items": [{"name": "awoooi-evidence-7d9f", "phase": "CrashLoopBackOff"}]}},
+                {"summary": "container api restarted 14 times in 10 min"}]
+    _tamper_queue(page, run["run_id"], lambda action: None, evidence=evidence)
+    _open(page, service)
+    items = page.locator(f"article[data-run='{run['run_id']}'] .evidence > li")
+    assert items.count() == 2
+    assert items.nth(0).locator("summary").inner_text() == 'kubectl_get {"namespace":"awoooi-prod","resource":"pods"}'
+    assert "CrashLoopBackOff" in items.nth(0).locator("pre").text_content()
+    assert items.nth(1).locator("summary").inner_text() == "container api restarted 14 times in 10 min"
 
 
 def test_two_keys_complete_the_run(page: Any, service: Service) -> None:
@@ -202,32 +245,6 @@ def test_a_reject_ends_the_run(page: Any, service: Service) -> None:
     assert ended["status"] == "rejected"
     assert ended["actions"][0]["status"] == "rejected"
     assert any("not during the freeze" in r for r in ended["actions"][0]["reasons"])
-
-
-def _tamper_queue(page: Any, run_id: str, change: Any) -> None:
-    """Rewrite the queue on its way to the browser: ``change(action)`` edits each action of ``run_id``."""
-    def handle(route: Any) -> None:
-        queue = route.fetch().json()
-        for item in queue["runs"]:
-            if item["run_id"] == run_id:
-                for action in item["actions"]:
-                    change(action)
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(queue))
-
-    page.route("**/v1/approvals/queue", handle)
-
-
-def _posted(page: Any) -> list[str]:
-    posts: list[str] = []
-    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
-    return posts
-
-
-def _refusal(page: Any, run_id: str) -> str:
-    page.wait_for_function(
-        "id => (document.querySelector(`article[data-run='${id}'] .outcome`) || {}).textContent?.startsWith('refused')",
-        arg=run_id)
-    return _action(page, run_id).locator(".outcome").inner_text()
 
 
 def test_a_tampered_digest_is_refused(page: Any, service: Service) -> None:
