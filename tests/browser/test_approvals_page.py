@@ -8,11 +8,12 @@ every signature is made in the browser and verified by the service.
 
 Covers: the page's strict CSP and that the token from the link's fragment leaves the address
 bar; the list renders each waiting action with its risk reasons, digest, expiry and approvals
-so far; approving with two keys completes the run (the digests the browser recomputes match
-the service's); evidence carried by the run renders; a rejection with its reason ends it; a digest tampered on its way to the
-browser is refused by the page, which signs nothing it cannot reproduce; another action shown
-with its own matching digest is signed and refused by the service (the run keeps waiting,
-nothing counted); a request that has expired by the service's clock offers no way to sign it.
+so far; evidence carried by the run renders; approving with two keys completes the run (the
+digests the browser recomputes match the service's); a rejection with its reason ends it; a
+digest tampered on its way to the browser is refused by the page, which signs nothing it
+cannot reproduce; another action shown with its own matching digest is signed and refused by
+the service (the run keeps waiting, nothing counted); a request that has expired by the
+service's clock offers no way to sign it.
 """
 
 from __future__ import annotations
