@@ -9,11 +9,12 @@ every signature is made in the browser and verified by the service.
 Covers: the page's strict CSP and that the token from the link's fragment leaves the address
 bar; the list renders each waiting action with its risk reasons, digest, expiry and approvals
 so far; evidence carried by the run renders; approving with two keys completes the run (the
-digests the browser recomputes match the service's); a rejection with its reason ends it; a
-digest tampered on its way to the browser is refused by the page, which signs nothing it
-cannot reproduce; another action shown with its own matching digest is signed and refused by
-the service (the run keeps waiting, nothing counted); a request that has expired by the
-service's clock offers no way to sign it.
+digests the browser recomputes match the service's); the key is kept non-extractable in
+IndexedDB (it survives a reload, and no export format reads it back); a rejection with its
+reason ends it; a digest tampered on its way to the browser is refused by the page, which
+signs nothing it cannot reproduce; another action shown with its own matching digest is
+signed and refused by the service (the run keeps waiting, nothing counted); a request that
+has expired by the service's clock offers no way to sign it.
 """
 
 from __future__ import annotations
@@ -230,6 +231,31 @@ def test_two_keys_complete_the_run(page: Any, service: Service) -> None:
     assert done["status"] == "completed"
     assert sorted(a["approver"] for a in done["actions"][0]["approvals"]) == ["alice", "bob"]
     assert done["actions"][0]["status"] == "planned"
+
+
+STORED_KEY_JS = """async () => {
+  const db = await new Promise((ok, fail) => { const r = indexedDB.open("openclaw-approvals"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const signer = await new Promise((ok, fail) => { const r = db.transaction("keys").objectStore("keys").get("signer"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  db.close();
+  let exported = "refused";
+  for (const format of ["pkcs8", "jwk", "raw"]) {
+    try { await crypto.subtle.exportKey(format, signer.key); exported = format; } catch (_) {}
+  }
+  return {name: signer.name, type: signer.key.type, algorithm: signer.key.algorithm.name,
+          extractable: signer.key.extractable, usages: signer.key.usages, exported};
+}"""
+
+
+def test_the_key_is_imported_once_and_cannot_be_read_back(page: Any, service: Service) -> None:
+    _open(page, service)
+    _import_key(page, service, "bob")
+    assert page.input_value("#key-pem") == "", "the pasted PEM is cleared"
+    page.reload()
+    page.wait_for_selector("body[data-loaded=true]")
+    assert page.inner_text("#key-name") == "bob", "the key survives a reload (kept in IndexedDB)"
+    stored = page.evaluate(STORED_KEY_JS)
+    assert stored == {"name": "bob", "type": "private", "algorithm": "Ed25519", "extractable": False,
+                      "usages": ["sign"], "exported": "refused"}
 
 
 def test_a_reject_ends_the_run(page: Any, service: Service) -> None:
