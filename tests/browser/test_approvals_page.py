@@ -223,6 +223,8 @@ def test_two_keys_complete_the_run(page: Any, service: Service) -> None:
         "id => (document.querySelector(`article[data-run='${id}'] .approvals`) || {}).textContent?.includes('alice')",
         arg=run["run_id"])
     assert service.run(run["run_id"])["status"] == "awaiting_approval"
+    approve = _action(page, run["run_id"]).locator("button.approve")
+    assert approve.is_disabled() and approve.inner_text() == "Approved by you"
 
     _import_key(page, service, "bob")
     _action(page, run["run_id"]).locator("button.approve").click()

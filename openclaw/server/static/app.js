@@ -243,14 +243,16 @@ function renderAction(run, action) {
   const outcome = el("p", { class: "outcome", role: "status" });
   const reasonInput = el("input", { type: "text", class: "reason", placeholder: "reason for rejecting", "aria-label": "reason" });
   const expired = action.expired || serverNow() >= Date.parse(action.expires_at);
+  const approvals = action.approvals || [];
+  const signedByMe = Boolean(state.signer) && approvals.some((a) => a.approver === state.signer.name);
   const buttons = expired
     ? [el("p", { class: "expired" }, "Expired at " + action.expires_at + ": this request can no longer be signed.")]
     : [
-      el("button", { type: "button", class: "approve", disabled: !state.signer, onclick: () => decide("approve", run, action, outcome) }, "Approve"),
+      el("button", { type: "button", class: "approve", disabled: !state.signer || signedByMe, onclick: () => decide("approve", run, action, outcome) },
+        signedByMe ? "Approved by you" : "Approve"),
       reasonInput,
       el("button", { type: "button", class: "reject", disabled: !state.signer, onclick: () => decide("reject", run, action, outcome, reasonInput) }, "Reject"),
     ];
-  const approvals = action.approvals || [];
   return el("div", { class: "action", "data-run": run.run_id, "data-index": action.index },
     el("h4", {}, "#" + action.index + " ", el("code", {}, action.name + " " + canonicalJson(action.args))),
     el("p", {},
