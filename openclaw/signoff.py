@@ -283,7 +283,9 @@ async def current_tallies(engine: Any, run_id: str, *, now: datetime | None = No
     except PolicyError:
         config = None
     stored = _store(engine).decisions(run_id)
-    return {a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now)
+    cancelled = _store(engine).cancellation(run_id)
+    return {a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
+                               cancelled=cancelled)
             for a in waiting(values)}  # type: ignore[arg-type]
 
 
@@ -300,8 +302,10 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     except PolicyError:
         config = None  # nobody's signature counts until approvers.yaml is fixed; expiry still applies
     stored = _store(engine).decisions(run_id)
+    cancelled = _store(engine).cancellation(run_id)
     tallies = {
-        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now)
+        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
+                           cancelled=cancelled)
         for a in pending
     }
     if any(t.resolution is None for t in tallies.values()):
@@ -404,6 +408,26 @@ async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, no
         await settle(engine, values["run_id"], now=now, values=values)
 
 
+async def resolve_alert(engine: Any, alert: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    """A resolved Alertmanager alert: audited (``alert_resolved``) under the run that holds it, and that run's
+    open approval requests cancelled (they end ``expired``, with the reason) and settled. Returns
+    ``{"id", "run_id", "cancelled"}``; ``run_id`` is None when no run holds the alert."""
+    now = now or now_of(engine)
+    run_id = engine.store.find_by_alert(alert["id"])
+    _audit(engine, "alert_resolved", run_id, {"incident_id": alert["id"], **alert})
+    cancelled = False
+    if run_id is not None:
+        values = await _values(engine, run_id)
+        if waiting(values):  # type: ignore[arg-type]
+            name = (alert.get("labels") or {}).get("alertname") or "the alert"
+            reason = f"{name} resolved ({alert['id']}); the request is no longer needed"
+            if _store(engine).cancel(run_id, reason=reason, at=iso_utc(now)):
+                _audit(engine, "approvals_cancelled", run_id, {"alert_id": alert["id"], "reason": reason})
+            cancelled = True
+            await settle(engine, run_id, now=now, values=values)
+    return {"id": alert["id"], "run_id": run_id, "cancelled": cancelled}
+
+
 # --- checks ----------------------------------------------------------------------------------------
 
 
@@ -447,7 +471,7 @@ def _quorum_of(action: dict[str, Any], config: ApproversConfig | None) -> tuple[
 
 
 def _tally(action: dict[str, Any], stored: list[StoredDecision], config: ApproversConfig | None,
-           values: dict[str, Any], now: datetime) -> ActionTally:
+           values: dict[str, Any], now: datetime, *, cancelled: tuple[str, str] | None = None) -> ActionTally:
     quorum, group = _quorum_of(action, config)
     verified: list[tuple[Approver, SignedDecision]] = []
     ignored: list[tuple[str, str]] = []
@@ -474,6 +498,8 @@ def _tally(action: dict[str, Any], stored: list[StoredDecision], config: Approve
         reason = "; ".join(f"{name}: {reasons.get(name)}" for name in t.rejected_by)
     elif t.approved:
         resolution = "approved"
+    elif cancelled is not None:
+        resolution, reason = "expired", f"cancelled at {cancelled[1]}: {cancelled[0]}"
     elif _expired(action, now):
         resolution, reason = "expired", f"the request expired at {action['request']['expires_at']}"
     return ActionTally(action["index"], resolution, quorum, group, t.counted, t.rejected_by,

@@ -1,7 +1,8 @@
 """``openclaw policy check`` and ``openclaw policy test``: validate and exercise the trust policy.
 
 ``check`` validates ``trust.yaml`` and ``approvers.yaml`` of the config dir and how they
-fit together (each approval rule's tier, its quorum, the registered approvers). It prints
+fit together (each approval rule's tier, its quorum, the registered approvers), and the
+alert catalog (``alerts.yaml`` with ``alerts.d/*.yaml`` merged over it). It prints
 what it found; every problem goes to stderr as one line and the exit code is 2. Warnings
 (e.g. nobody registered yet: runs that need approval will wait) keep exit code 0.
 
@@ -16,8 +17,9 @@ import sys
 from pathlib import Path
 
 from openclaw.approvals.approvers import APPROVERS_FILE, load_approvers, quorum_problems
+from openclaw.config.alerts import ALERTS_FILE, catalog_path, extension_files, load_alert_catalog
 from openclaw.config.trust import TRUST_FILE, read_policy
-from openclaw.errors import PolicyError
+from openclaw.errors import ConfigError, PolicyError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +27,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("policy", help=f"validate and test the trust policy ({TRUST_FILE}, {APPROVERS_FILE})")
     verbs = p.add_subparsers(dest="policy_command", metavar="VERB", required=True)
-    check = verbs.add_parser("check", help=f"validate {TRUST_FILE} and {APPROVERS_FILE} (exit 2 on a problem)",
+    check = verbs.add_parser("check",
+                             help=f"validate {TRUST_FILE}, {APPROVERS_FILE} and {ALERTS_FILE} (exit 2 on a problem)",
                              description=__doc__.split("\n\n")[1])
     check.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
     check.set_defaults(handler=_check)
@@ -43,7 +46,7 @@ def _config_dir(args: argparse.Namespace) -> Path:
 
 
 def check_config_dir(config_dir: Path) -> tuple[list[str], list[str], list[str]]:
-    """(info lines, warnings, problems) for the policy and approvers files of ``config_dir``."""
+    """(info lines, warnings, problems) for the policy, approvers and alert catalog files of ``config_dir``."""
     info: list[str] = []
     warnings: list[str] = []
     problems: list[str] = []
@@ -85,6 +88,14 @@ def check_config_dir(config_dir: Path) -> tuple[list[str], list[str], list[str]]
                     f"{APPROVERS_FILE}) but only {len(people)} approver(s) are registered; register more or define "
                     f"the tier, e.g. '{rule.tier}: {len(people)} from group sre'"
                 )
+    try:
+        catalog = load_alert_catalog(config_dir)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    else:
+        merged = len(extension_files(config_dir))
+        info.append(f"{catalog_path(config_dir)}: alert catalog version {catalog.version}, {len(catalog.alerts)} alerts"
+                    + (f" ({merged} file(s) of alerts.d/ merged over it)" if merged else ""))
     return info, warnings, problems
 
 

@@ -55,7 +55,11 @@ def timeline(result: dict[str, Any], console: Console) -> None:
         console.print(f"  3 decide              route {route['task_type']}: {escape(' → '.join(route['chain']))}")
         for line in _attempts(result, "decide"):
             console.print(line)
+    _subject_and_evidence(result, console)
     if decision:
+        for item in decision.get("withheld") or []:
+            console.print(f"    [red]withheld[/] {escape(item['name'])}({escape(_args(item['args']))}): "
+                          f"{escape(item['reason'])}")
         for call in decision.get("tool_calls", []):
             console.print(f"    → {escape(call['name'])}({escape(_args(call['args']))})")
         if decision.get("reply"):
@@ -82,6 +86,25 @@ def timeline(result: dict[str, Any], console: Console) -> None:
         waiting = [a["index"] for a in actions if a["verdict"] == "approval" and a["status"] == "awaiting_approval"]
         for i in waiting:
             console.print(f"  [yellow]waiting for sign-off:[/] openclaw approve {result['run_id']} --key KEYFILE --action {i}")
+
+
+def _subject_and_evidence(result: dict[str, Any], console: Console) -> None:
+    """For an alert: the object it is about and what each read before the decision found."""
+    subject = result.get("subject")
+    if subject:
+        where = f"{subject['namespace']}/" if subject.get("namespace") and subject.get("name") else ""
+        text = f"{subject['kind']} {where}{subject.get('name') or ''}".strip()
+        owner = subject.get("owner")
+        if owner:
+            text += f", owner {owner['kind']} {owner['name']}" + (" (guessed from the name)" if owner.get("guessed") else "")
+        if subject.get("ignored"):
+            text += f"; exporter labels ignored: {', '.join(subject['ignored'])}"
+        console.print(f"    subject: {escape(text)}")
+    for item in result.get("evidence") or []:
+        mark = "[green]✓[/]" if item["status"] == "executed" else "[dim]·[/]" if item["status"] == "planned" else "[red]✗[/]"
+        guess = " [dim](guess)[/]" if item.get("guess") else ""
+        console.print(f"    {mark} {item['id']} round {item['round']} {escape(item['kind'])}{guess}: "
+                      f"{escape(item['finding'])}")
 
 
 def _short(value: Any, limit: int = 300) -> str:

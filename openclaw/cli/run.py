@@ -43,6 +43,7 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
     from rich.console import Console
 
     from openclaw.cli.render import timeline
+    from openclaw.signoff import resolve_alert
     from openclaw.wiring import open_engine
 
     console = Console(highlight=False, soft_wrap=True)
@@ -64,8 +65,13 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
                 emit(result)
                 code = EXIT_USAGE
             for resolved in item.loaded.resolved:
-                if not as_json:
-                    console.print(f"[dim]alert {resolved['id']} is resolved: recorded, no action[/]")
+                outcome = await resolve_alert(engine, resolved)
+                if as_json:
+                    sys.stdout.write(json.dumps({"resolved": outcome}, ensure_ascii=False) + "\n")
+                else:
+                    where = f" under run {outcome['run_id']}" if outcome["run_id"] else ""
+                    cancelled = "; its open approval requests are cancelled" if outcome["cancelled"] else ""
+                    console.print(f"[dim]alert {resolved['id']} is resolved: recorded{where}{cancelled}[/]")
             for incident in item.loaded.incidents:
                 result = await engine.run(incident)
                 emit(result)

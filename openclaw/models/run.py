@@ -1,6 +1,6 @@
 """The run result: the JSON contract of ``openclaw run --json`` and ``openclaw runs show --json``.
 
-Field names are fixed by ``shared/DESIGN.md``; the platform and other tools read them.
+Field names are a contract: the platform and other tools read them (README, "Run result").
 """
 
 from __future__ import annotations
@@ -60,11 +60,51 @@ class ToolCall(_Out):
     args: dict[str, Any]
 
 
+class Withheld(_Out):
+    name: str
+    args: dict[str, Any]
+    reason: str
+
+
 class Decision(_Out):
     provider: str
     model: str
     tool_calls: list[ToolCall] = Field(default_factory=list)
     reply: str = ""
+    phase: Literal["evidence", "final"] = "final"
+    """``evidence`` while the decision only asks for reads (an alert's earlier rounds)."""
+    rests_on: list[str] = Field(default_factory=list)
+    """The ids of the evidence records (``evidence[].id``) the decision was made on."""
+    withheld: list[Withheld] = Field(default_factory=list)
+    """Mutations a provider proposed that the alert's runbook or the evidence does not support."""
+
+
+class Subject(_Out):
+    """The object an alert is about, read from its labels (and the cluster's ownerReferences)."""
+
+    kind: str
+    name: str | None = None
+    namespace: str | None = None
+    container: str | None = None
+    owner: dict[str, Any] | None = None
+    source: str
+    ignored: list[str] = Field(default_factory=list)
+    problem: str | None = None
+
+
+class Evidence(_Out):
+    """One read made before the decision, and what it found."""
+
+    id: str
+    round: int
+    kind: str
+    action_index: int
+    name: str
+    args: dict[str, Any]
+    status: str
+    finding: str
+    guess: bool = False
+    why: str = ""
 
 
 class ApprovalRecord(_Out):
@@ -98,6 +138,8 @@ class RunResult(_Out):
     attempts: list[Attempt] = Field(default_factory=list)
     decision: Decision | None = None
     actions: list[Action] = Field(default_factory=list)
+    subject: Subject | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
     degraded: bool = False
     """True when the rules provider answered because the LLM chain failed or the deadline passed."""
     error: str | None = None

@@ -54,9 +54,11 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     base = _base_facts(state, incident, ctx)
     history = ctx.history if policy is not None else None
     seen_targets: Counter[str] = Counter()
+    earlier = list(state.get("actions", []))  # earlier evidence rounds' reads: judged and run already
     actions, audit_items = [], []
     mode = getattr(ctx.executor, "mode", None)
-    for index, call in enumerate(calls):
+    evidence_round = (state.get("decision") or {}).get("phase") == "evidence"
+    for index, call in enumerate(calls, start=len(earlier)):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
         replicas, lookup_failed = await _replicas(ctx, proposed, mode)
         facts = await asyncio.to_thread(_facts, base, proposed, policy, history, now, seen_targets, replicas,
@@ -73,11 +75,13 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
         action["facts"] = {"recent_actions": facts.recent_actions, "last_action_age_s": facts.last_action_age_s,
                            "current_replicas": facts.current_replicas,
                            "replicas_lookup_failed": lookup_failed}  # internal: what replay restores
+        if evidence_round:
+            action["evidence"] = True  # internal: a read made before the decision (its failure is a finding)
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
         await asyncio.to_thread(ctx.audit.append_many, audit_items)
-    return {"actions": actions}
+    return {"actions": earlier + actions}
 
 
 def _base_facts(state: PipelineState, incident: Incident, ctx: PipelineContext) -> Facts:
