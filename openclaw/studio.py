@@ -9,9 +9,11 @@ the graph's context schema, so the served graph's schema is :class:`StudioContex
 store, audit log and executor mode. Building it reads files and opens SQLite, so
 :func:`make_graph` does it once in a worker thread, never on the server's event loop.
 
-Input: ``{"run_id": ..., "incident": {...}}``; the other fields start empty, and without
-``deadline_at`` (epoch seconds) the LLM nodes have no overall deadline, each provider attempt
-still bounded by its timeout. A run that needs approval pauses at the gate. Its checkpoints
+Input: ``{"incident": {...}}``. The served graph starts with one more node, ``accept``, that
+starts the run the way :meth:`openclaw.engine.Engine.run` does: ``run_id`` (default
+``run-<thread id>``), ``deadline_at`` (now plus routing.yaml's deadline) and empty
+attempts/actions, each unless the input gives it; the pipeline's own graph is unchanged. A
+run that needs approval pauses at the gate. Its checkpoints
 live in the LangGraph server, not in ``OPENCLAW_HOME``'s run store, so ``openclaw approve``
 and the approvals page do not see it: Studio is for watching and debugging decisions; runs
 that should really be approved go through ``openclaw run`` or ``openclaw serve``.
@@ -22,10 +24,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+import uuid
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import START
+from langgraph.runtime import Runtime
+
 from graphs.decision_pipeline import build_graph
-from openclaw.nodes.state import PipelineContext
+from openclaw.nodes.state import PipelineContext, PipelineState
+
+ENTRY = "classify_intent"
+"""The pipeline's first node (graphs/decision_pipeline.py), which ``accept`` now precedes."""
 
 _lock = threading.Lock()
 _shared: PipelineContext | None = None
@@ -85,8 +95,20 @@ class StudioContext(PipelineContext):
             setattr(self, field.name, getattr(_shared, field.name))
 
 
+async def accept(state: PipelineState, config: RunnableConfig, runtime: Runtime[PipelineContext]) -> dict[str, Any]:
+    """Start a run as ``Engine.run`` does: run id, deadline and empty lists, where the input left them out."""
+    thread_id = (config.get("configurable") or {}).get("thread_id")
+    defaults: dict[str, Any] = {
+        "run_id": f"run-{thread_id}" if thread_id else f"run-{uuid.uuid4().hex[:16]}",
+        "deadline_at": runtime.context.clock() + runtime.context.configs.routing.deadline_s,
+        "cursor": {}, "actions": [], "degraded": False,
+    }
+    return {key: value for key, value in defaults.items() if state.get(key) is None}
+
+
 async def make_graph() -> Any:
-    """Graph factory for ``langgraph.json``: the compiled pipeline with :class:`StudioContext` as its context schema.
+    """Graph factory for ``langgraph.json``: the compiled pipeline behind :func:`accept`, with
+    :class:`StudioContext` as its context schema.
 
     The first call builds the shared context in a worker thread (file reads and SQLite stay off the loop)."""
     global _graph
@@ -94,5 +116,11 @@ async def make_graph() -> Any:
     if _graph is None:
         builder = build_graph()
         builder.context_schema = StudioContext
+        if (START, ENTRY) not in builder.edges:
+            raise RuntimeError(f"the pipeline no longer starts at {ENTRY!r}; update openclaw.studio.ENTRY")
+        builder.edges.discard((START, ENTRY))
+        builder.add_node("accept", accept)
+        builder.add_edge(START, "accept")
+        builder.add_edge("accept", ENTRY)
         _graph = builder.compile()
     return _graph

@@ -11,7 +11,6 @@ not configured (no credentials, or ``enabled: false`` in providers.yaml) do not 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,13 +45,11 @@ async def step(
     index = state.get("cursor", {}).get(node, 0)
     if chain and chain[0].provider == "rules":
         return _by_rules(node, rules_answer, index, degraded=False)
-    # No deadline_at (a run started by LangGraph Studio without one): each attempt is still bounded by its timeout.
-    deadline = state.get("deadline_at", math.inf)
-    if ctx.clock() >= deadline and index < len(chain):
+    if ctx.clock() >= state["deadline_at"] and index < len(chain):
         return _by_rules(node, rules_answer, index, degraded=True)
     if index >= len(chain):
         return _by_rules(node, rules_answer, index, degraded=vendor_failures(state, ctx, node) > 0)
-    result = await ctx.router.attempt(node, chain, index, ask, deadline=deadline, route=route)
+    result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"], route=route)
     update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
     return Step(result.answer, result.answered_by, update)
 

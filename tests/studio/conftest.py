@@ -38,13 +38,14 @@ class Studio:
     def __init__(self, client: httpx.Client, log: Path) -> None:
         self.client, self.log = client, log
 
-    def run(self, run_id: str, description: str) -> tuple[str, dict[str, Any]]:
+    def run(self, incident: dict[str, Any], *, run_id: str | None = None) -> tuple[str, dict[str, Any]]:
         """Start a run of one incident on a new thread, as Studio does (no context): its thread id and final values."""
         thread = self.client.post("/threads", json={}).json()["thread_id"]
+        graph_input: dict[str, Any] = {"incident": incident}
+        if run_id is not None:
+            graph_input["run_id"] = run_id
         answer = self.client.post(f"/threads/{thread}/runs/wait", json={
-            "assistant_id": "decision_pipeline",
-            "input": {"run_id": run_id, "incident": {"id": f"inc-{run_id}", "description": description}},
-        })
+            "assistant_id": "decision_pipeline", "input": graph_input})
         assert answer.status_code == 200, answer.text
         return thread, answer.json()
 

@@ -6,14 +6,21 @@ tests/studio/conftest.py: bounded, blocking-call detector on) on the embedded de
 
 Covers: the input and output schemas render (typing_extensions.TypedDict); a run started
 through the HTTP API with no context (as Studio does) gets the context built from the
-environment and goes to the end: a read, and a mutation that passes trust's history and
-audit and execute's history without a blocking SQLite call on the loop; a run that needs
+environment and goes to the end: a read (run id defaulted from the thread), and a mutation
+that passes trust's history and audit and execute's history without a blocking SQLite call
+on the loop; an Alertmanager alert gathers evidence before it decides; a run that needs
 approval pauses at the gate (interrupt) with its digest.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+from openclaw.models.incident import incidents_from_alertmanager
+
+CASES = Path(__file__).resolve().parents[1] / "alerts" / "cases"
 
 
 def test_schemas_render(studio: Any) -> None:
@@ -25,21 +32,34 @@ def test_schemas_render(studio: Any) -> None:
 
 
 def test_an_incident_runs_to_the_end(studio: Any) -> None:
-    _, read = studio.run("run-studio-read", "show me all pods in awoooi-prod")
+    thread, read = studio.run({"description": "show me all pods in awoooi-prod"})
     assert "__error__" not in read, read
+    assert read["run_id"] == f"run-{thread}", "accept names the run after the thread"
     assert read["status"] == "completed"
     assert [(a["name"], a["verdict"], a["status"]) for a in read["actions"]] == [("kubectl_get", "auto", "planned")]
 
-    _, mutation = studio.run("run-studio-restart", "restart the awoooi-api deployment in awoooi-staging")
+    _, mutation = studio.run({"description": "restart the awoooi-api deployment in awoooi-staging"},
+                             run_id="run-studio-restart")
     assert "__error__" not in mutation, mutation
+    assert mutation["run_id"] == "run-studio-restart"
     assert mutation["status"] == "completed"
     assert [(a["name"], a["verdict"], a["status"]) for a in mutation["actions"]] == [
         ("restart_deployment", "auto", "planned")]
     assert "BlockingError" not in studio.log.read_text(errors="replace")
 
 
+def test_an_alert_gathers_evidence_then_decides(studio: Any) -> None:
+    payload = json.loads((CASES / "001-kubepodcrashlooping.json").read_text())["payload"]
+    [incident] = incidents_from_alertmanager(payload).incidents
+    _, done = studio.run(incident.model_dump(mode="json"))
+    assert "__error__" not in done, done
+    assert done["status"] in ("completed", "awaiting_approval")
+    assert done["evidence"], "the reads made before the decision are in the state"
+    assert "BlockingError" not in studio.log.read_text(errors="replace")
+
+
 def test_a_run_that_needs_approval_pauses_at_the_gate(studio: Any) -> None:
-    _, waiting = studio.run("run-studio-prod", "restart the awoooi-api deployment in awoooi-prod")
+    _, waiting = studio.run({"description": "restart the awoooi-api deployment in awoooi-prod"})
     assert "__error__" not in waiting, waiting
     [action] = waiting["actions"]
     assert (action["verdict"], action["status"]) == ("approval", "awaiting_approval")

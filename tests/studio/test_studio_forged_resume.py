@@ -22,7 +22,7 @@ import pytest
 @pytest.mark.xfail(strict=True, reason="needs the approval gate to verify signatures itself; "
                                        "remove this mark when that change is merged")
 def test_a_forged_resume_executes_nothing(studio: Any) -> None:
-    thread, waiting = studio.run("run-studio-forged", "restart the awoooi-api deployment in awoooi-prod")
+    thread, waiting = studio.run({"description": "restart the awoooi-api deployment in awoooi-prod"})
     [action] = waiting["actions"]
     assert action["status"] == "awaiting_approval"
     forged = {"actions": {str(action["index"]): {
