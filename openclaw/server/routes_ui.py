@@ -89,7 +89,9 @@ async def list_approvers(request: Request) -> dict[str, Any]:
 
 @api.get("/approvals/queue", summary="Runs awaiting approval, each waiting action with what an approver needs")
 async def approval_queue(request: Request) -> JSONResponse:
-    """``{"now", "runs": [{run_id, incident_id, incident, created_at, decision_reply, evidence, actions}]}``.
+    """``{"now", "runs": [{run_id, incident_id, incident, created_at, decision_reply, subject, evidence, rests_on,
+    actions}]}`` (``evidence`` and ``subject`` as in the run result; ``rests_on``: the evidence ids the
+    decision names).
 
     Each action: the gate's pending entry (index, name, args, digest, approvals_required, tier,
     group, expires_at), its risk, reasons and policy version, the verified approvals so far,
@@ -142,7 +144,9 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
                                                   "namespace")},
         "created_at": result.get("created_at"),
         "decision_reply": (result.get("decision") or {}).get("reply"),
+        "subject": result.get("subject"),
         "evidence": _as_list(result.get("evidence")),
+        "rests_on": (result.get("decision") or {}).get("rests_on") or [],
         "actions": actions,
     }
 

@@ -148,15 +148,15 @@ def _action(page: Any, run_id: str, index: int = 0) -> Any:
     return page.locator(f"article[data-run='{run_id}'] .action[data-index='{index}']")
 
 
-def _tamper_queue(page: Any, run_id: str, change: Any, *, evidence: list[Any] | None = None) -> None:
+def _tamper_queue(page: Any, run_id: str, change: Any, *, run_change: Any = None) -> None:
     """Rewrite the queue on its way to the browser: ``change(action)`` edits each action of ``run_id``
-    (and ``evidence`` replaces its evidence)."""
+    (and ``run_change(entry)`` its entry)."""
     def handle(route: Any) -> None:
         queue = route.fetch().json()
         for item in queue["runs"]:
             if item["run_id"] == run_id:
-                if evidence is not None:
-                    item["evidence"] = evidence
+                if run_change is not None:
+                    run_change(item)
                 for action in item["actions"]:
                     change(action)
         route.fulfill(status=200, content_type="application/json", body=json.dumps(queue))
@@ -201,17 +201,29 @@ def test_the_list_renders(page: Any, service: Service) -> None:
 
 
 def test_evidence_renders_when_the_run_carries_it(page: Any, service: Service) -> None:
+    """Evidence in the run result's shape (openclaw.models.run.Evidence), injected into the queue."""
     run = service.waiting_run("inc-page-evidence", "awoooi-evidence")
-    evidence = [{"name": "kubectl_get", "args": {"resource": "pods", "namespace": "awoooi-prod"},
-                 "result": {"items": [{"name": "awoooi-evidence-7d9f", "phase": "CrashLoopBackOff"}]}},
-                {"summary": "container api restarted 14 times in 10 min"}]
-    _tamper_queue(page, run["run_id"], lambda action: None, evidence=evidence)
+    evidence = [
+        {"id": "ev-1", "round": 1, "kind": "pod_status", "action_index": 0, "name": "kubectl_get",
+         "args": {"resource": "pods", "namespace": "awoooi-prod", "name": "awoooi-evidence-7d9f"},
+         "status": "executed", "finding": "CrashLoopBackOff, 14 restarts in 10 min", "guess": False, "why": "alert"},
+        {"id": "ev-2", "round": 1, "kind": "events", "action_index": 1, "name": "kubectl_get",
+         "args": {"resource": "events", "namespace": "awoooi-prod"}, "status": "executed",
+         "finding": "no events", "guess": False, "why": "asked for by the model"},
+    ]
+
+    def carry(item: dict[str, Any]) -> None:
+        item.update(evidence=evidence, rests_on=["ev-1"])
+
+    _tamper_queue(page, run["run_id"], lambda action: None, run_change=carry)
     _open(page, service)
     items = page.locator(f"article[data-run='{run['run_id']}'] .evidence > li")
     assert items.count() == 2
-    assert items.nth(0).locator("summary").inner_text() == 'kubectl_get {"namespace":"awoooi-prod","resource":"pods"}'
-    assert "CrashLoopBackOff" in items.nth(0).locator("pre").text_content()
-    assert items.nth(1).locator("summary").inner_text() == "container api restarted 14 times in 10 min"
+    first = items.nth(0).locator("summary").inner_text()
+    assert first == ('ev-1 kubectl_get {"name":"awoooi-evidence-7d9f","namespace":"awoooi-prod","resource":"pods"} '
+                     "(executed): CrashLoopBackOff, 14 restarts in 10 min · the decision rests on this")
+    assert "the decision rests on this" not in items.nth(1).locator("summary").inner_text()
+    assert '"why": "alert"' in items.nth(0).locator("pre").text_content()
 
 
 def test_two_keys_complete_the_run(page: Any, service: Service) -> None:

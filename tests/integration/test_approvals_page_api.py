@@ -108,7 +108,8 @@ async def test_the_queue_shows_what_an_approver_needs(page: Page) -> None:
     queue = (await page.client.get("/v1/approvals/queue", headers=auth)).json()
     [entry] = queue["runs"]
     assert entry["run_id"] == run["run_id"] and entry["incident"]["requested_by"] == "carol"
-    assert entry["evidence"] == run.get("evidence", [])
+    assert entry["evidence"] == run["evidence"] and entry["subject"] == run["subject"]
+    assert entry["rests_on"] == run["decision"]["rests_on"]
     [action] = entry["actions"]
     shown = run["actions"][0]
     assert (action["name"], action["args"], action["digest"], action["risk"], action["reasons"]) == (

@@ -232,11 +232,18 @@ async function decide(kind, run, action, outcome, reasonInput) {
 
 // --- rendering -------------------------------------------------------------------------------
 
-function evidenceItem(item, index) {
+// One evidence record of the run result ({id, round, kind, name, args, status, finding, guess, why}):
+// the read, what it found, and whether the decision rests on it; the whole record under "details".
+function evidenceItem(item, index, restsOn) {
   if (typeof item !== "object" || item === null) return el("li", {}, String(item));
-  const label = item.summary || [item.name || item.tool || item.kind, item.args ? canonicalJson(item.args) : null]
-    .filter(Boolean).join(" ") || "evidence " + (index + 1);
-  return el("li", {}, el("details", {}, el("summary", {}, label), el("pre", {}, JSON.stringify(item, null, 2))));
+  const read = [item.id, item.name, item.args ? canonicalJson(item.args) : null].filter(Boolean).join(" ");
+  const label = (read || item.kind || "evidence " + (index + 1)) + (item.status ? " (" + item.status + ")" : "");
+  const rests = Boolean(item.id) && restsOn.includes(item.id);
+  return el("li", { class: rests ? "rests-on" : null, "data-evidence": item.id },
+    el("details", {},
+      el("summary", {}, label, item.finding ? ": " + item.finding : "", item.guess ? " [a guess]" : "",
+        rests ? " · the decision rests on this" : ""),
+      el("pre", {}, JSON.stringify(item, null, 2))));
 }
 
 function renderAction(run, action) {
@@ -276,9 +283,12 @@ function renderRun(run) {
       incident.requested_by ? " · requested by " + incident.requested_by : "",
       " · since " + run.created_at),
     incident.title && incident.description ? el("p", {}, incident.description) : null,
+    run.subject && run.subject.kind ? el("p", { class: "subject" }, "Subject: " + run.subject.kind + " " +
+      [run.subject.namespace, run.subject.name].filter(Boolean).join("/")) : null,
     run.decision_reply ? el("p", { class: "reply" }, run.decision_reply) : null,
     el("h4", {}, "Evidence"),
-    evidence.length ? el("ul", { class: "evidence" }, evidence.map(evidenceItem)) : el("p", {}, "No evidence recorded."),
+    evidence.length ? el("ul", { class: "evidence" }, evidence.map((item, i) => evidenceItem(item, i, run.rests_on || [])))
+      : el("p", {}, "No evidence recorded."),
     run.actions.map((action) => renderAction(run, action)));
 }
 
