@@ -73,7 +73,9 @@ def build_context(settings: Any = None) -> PipelineContext:
 
 
 def shared_context() -> PipelineContext:
-    """The one context of this process, built from the environment on first use (blocking: call it in a thread)."""
+    """The one context of this process, built from the environment on first use (blocking: call it in a thread).
+
+    It lives as long as the server process (its provider clients and executor are not closed before exit)."""
     global _shared
     with _lock:
         if _shared is None:
