@@ -92,7 +92,8 @@ class StudioContext(PipelineContext):
             raise ValueError(f"OpenClaw builds its context from the environment; unexpected context keys: "
                              f"{sorted(given)} (set OPENCLAW_* variables for the langgraph dev server instead)")
         if _shared is None:
-            raise RuntimeError("the OpenClaw context is not built yet; serve the graph through openclaw.studio:make_graph")
+            raise RuntimeError("the OpenClaw context is not built yet; "
+                               "serve the graph through openclaw.studio:make_graph")
         for field in dataclasses.fields(PipelineContext):
             setattr(self, field.name, getattr(_shared, field.name))
 

@@ -187,7 +187,8 @@ def test_the_list_renders(page: Any, service: Service) -> None:
 
     action = _action(page, run["run_id"])
     shown = run["actions"][0]
-    assert action.locator("code").first.inner_text() == 'restart_deployment {"deployment":"awoooi-list","namespace":"awoooi-prod"}'
+    assert action.locator("code").first.inner_text() == (
+        'restart_deployment {"deployment":"awoooi-list","namespace":"awoooi-prod"}')
     assert action.locator(".digest").inner_text() == shown["digest"]
     assert action.locator(".risk").inner_text() == str(shown["risk"])
     reasons = action.locator(".reasons li").all_inner_texts()
@@ -248,8 +249,9 @@ def test_two_keys_complete_the_run(page: Any, service: Service) -> None:
 
 
 STORED_KEY_JS = """async () => {
-  const db = await new Promise((ok, fail) => { const r = indexedDB.open("openclaw-approvals"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
-  const signer = await new Promise((ok, fail) => { const r = db.transaction("keys").objectStore("keys").get("signer"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const done = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const db = await done(indexedDB.open("openclaw-approvals"));
+  const signer = await done(db.transaction("keys").objectStore("keys").get("signer"));
   db.close();
   let exported = "refused";
   for (const format of ["pkcs8", "jwk", "raw"]) {
