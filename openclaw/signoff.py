@@ -113,6 +113,10 @@ class SubmitResult:
 
     @property
     def message(self) -> str:
+        return self.describe()
+
+    def describe(self, where: str = "here") -> str:
+        """One line for the approver; ``where`` the run resumed (``here``, or ``by the server``)."""
         t, verb = self.tally, ("approved" if self.kind == "approve" else "rejected")
         line = f"{verb} action {self.action_index} of run {self.run_id} as {self.approver}"
         if t.resolution is None:
@@ -121,7 +125,7 @@ class SubmitResult:
             line += f": action {t.resolution}"
         s = self.settlement
         if s.resumed:
-            line += f"; every request is final, run resumed here: status {s.status}"
+            line += f"; every request is final, run resumed {where}: status {s.status}{_not_applied(s.result)}"
         elif s.held:
             line += f"; every request is final, but {s.held}"
         elif s.claimed_by:
@@ -130,6 +134,19 @@ class SubmitResult:
                 line += (f" (claim renewed at {s.claimed_at}; if that process died, `openclaw runs resume "
                          f"{self.run_id}` takes over {s.takeover_s} s later)")
         return line
+
+
+_NOT_APPLIED = {
+    "dry_run": "dry run only: the API server accepted it with dryRun=All and nothing changed",
+    "planned": "planned only: no cluster is configured; the API calls it would make are recorded",
+}
+
+
+def _not_applied(result: dict[str, Any] | None) -> str:
+    """What a 'completed' run did not do: its approved actions that were only dry-run or planned."""
+    notes = [f"action {a['index']} {_NOT_APPLIED[a['status']]}" for a in (result or {}).get("actions", [])
+             if a.get("mutating") and a.get("status") in _NOT_APPLIED]
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 # --- time and configuration -----------------------------------------------------------------

@@ -101,7 +101,7 @@ def plan_reads(subject: Subject, kinds: tuple[str, ...] | list[str], gathered: l
             plan.skipped.append((kind, produced))
             continue
         for read in produced:
-            read = replace(read, about=subject.name)
+            read = replace(read, about=read.about or subject.name)
             if read.key in done or any(r.key == read.key for r in plan.reads):
                 continue
             if len(plan.reads) >= budget:
@@ -118,6 +118,13 @@ def _reads_for(kind: str, s: Subject, gathered: list[dict[str, Any]], pod: dict[
                cluster: bool) -> list[Read] | str:
     ns = s.namespace
     if kind == "pod_status":
+        if s.kind == "horizontalpodautoscaler" and s.name and ns:
+            target = _hpa_target(s, gathered, cluster)
+            if isinstance(target, str):
+                return target
+            name = target[0].args["name"]
+            return [Read(kind, "kubectl_get", {"resource": "pods", "namespace": ns}, guess=target[0].guess,
+                         why=f"the pods of {name}, which the HPA scales", about=name)]
         if s.kind in (*WORKLOADS, "service") and s.name:
             # The workload's pods: the namespace's pods, of which the finding keeps those named after it.
             return [Read(kind, "kubectl_get", {"resource": "pods", "namespace": ns}, why=f"the pods of {s.kind} {s.name}")] \
@@ -236,8 +243,7 @@ def _logs(kind: str, s: Subject, pod: dict[str, Any] | None, cluster: bool) -> l
     chosen = _pick_container(containers, s.container, previous=previous)
     if chosen is None:
         return "no container has a previous instance" if previous else "no container to read"
-    if len(containers) > 1 or s.container:
-        args["container"] = chosen
+    args["container"] = chosen
     if previous:
         args["previous"] = True
     return [Read(kind, "get_logs", args, why=f"container {chosen}")]

@@ -126,8 +126,8 @@ def _workload(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         text = (f"job {item.get('name')}: active {item.get('active')}, succeeded {item.get('succeeded')}, "
                 f"failed {item.get('failed')}")
     else:
-        text = (f"{item.get('name')}: ready {item.get('ready')}, updated {item.get('updated')}, "
-                f"available {item.get('available')}")
+        text = f"{item.get('name')}: ready {item.get('ready')}" + "".join(
+            f", {key} {item[key]}" for key in ("updated", "available") if item.get(key) is not None)
         if item.get("generation") != item.get("observed_generation") and item.get("observed_generation") is not None:
             text += f", generation {item.get('generation')} not yet observed ({item.get('observed_generation')})"
             facts["generation_mismatch"] = True

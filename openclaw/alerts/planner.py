@@ -155,6 +155,7 @@ def _evidence(ctx: AlertContext, reads: list[dict[str, Any]], kind_of: Any) -> A
     from openclaw.alerts.evidence import MAX_READS_PER_ROUND, read_key
 
     seen: set[str] = {e.get("key") for e in ctx.evidence}
+    known = {read_key(c["name"], c["args"]): c["purpose"] for c in reads if c.get("purpose")}
     calls, purposes = [], []
     for call in reads:
         args = call.get("args") if isinstance(call.get("args"), dict) else {}
@@ -162,8 +163,8 @@ def _evidence(ctx: AlertContext, reads: list[dict[str, Any]], kind_of: Any) -> A
         if key in seen or len(calls) >= MAX_READS_PER_ROUND:
             continue
         seen.add(key)
-        purpose = call.get("purpose") or {"kind": kind_of(call.get("name"), args, ctx.subject), "guess": False,
-                                          "why": "asked for by the model"}
+        purpose = known.get(key) or {"kind": kind_of(call.get("name"), args, ctx.subject), "guess": False,
+                                     "why": "asked for by the model"}
         calls.append({"id": str(call.get("id") or f"read-{ctx.rounds + 1}-{len(calls)}"), "name": call["name"],
                       "args": dict(args)})
         purposes.append(purpose)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openclaw.bench.stats import median, percentile
 from openclaw.models.incident import load_incidents
 
 NAME_ARGS = ("name", "pod", "deployment")
@@ -45,10 +46,12 @@ class Judged:
     run_id: str | None = None
     reads: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    decide_ms: float | None = None
+    """Time the embedded decision took over all its rounds (the offline decision: cluster reads not counted)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"case": self.case, "mode": self.mode, "verdict": self.verdict, "problems": self.problems,
-                "run_id": self.run_id, "reads": self.reads, "actions": self.actions}
+                "run_id": self.run_id, "reads": self.reads, "actions": self.actions, "decide_ms": self.decide_ms}
 
 
 def load_cases(directory: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -78,7 +81,9 @@ def judge(name: str, mode: str, case: dict[str, Any], result: dict[str, Any] | N
     reads = sorted({e["kind"] for e in result.get("evidence") or [] if e["status"] in ("executed", "planned")
                     or (e["status"] == "failed" and "not found" in e.get("finding", "").lower())})
     judged = Judged(name, mode, "good", run_id=result.get("run_id"), reads=reads,
-                    actions=[f"{a['name']}[{a['verdict']}/{a['status']}]" for a in actions])
+                    actions=[f"{a['name']}[{a['verdict']}/{a['status']}]" for a in actions],
+                    decide_ms=round(sum(a["latency_ms"] for a in result.get("attempts") or []
+                                        if a["node"] == "decide" and a["provider"] == "rules"), 3))
     allowed = _allowed_names(expect)
     wrong = sorted({n for a in actions for n in _names(a) if n not in allowed})
     accepted = [(m["name"], m.get("args") or {}) for m in expect.get("mutations") or []]
@@ -163,14 +168,14 @@ async def run_bench(directory: Path, *, cluster: bool = False, settings: Any = N
             if on_case is not None:
                 on_case(judged)
             if cluster:
-                judged = await _run_in_cluster(name, case, base, Path(tmp) / f"{index}-cluster")
+                judged = await run_case_in_cluster(name, case, base, Path(tmp) / f"{index}-cluster")
                 results.append(judged)
                 if on_case is not None:
                     on_case(judged)
     return summarise(results)
 
 
-async def _run_in_cluster(name: str, case: dict[str, Any], base: Any, home: Path) -> Judged:
+async def run_case_in_cluster(name: str, case: dict[str, Any], base: Any, home: Path) -> Judged:
     from openclaw.settings import load_settings
     from openclaw.testing.kube import emulated_cluster
 
@@ -188,4 +193,7 @@ def summarise(results: list[Judged]) -> dict[str, Any]:
     for mode in sorted({r.mode for r in results}):
         mine = [r for r in results if r.mode == mode]
         out[mode] = {v: sum(1 for r in mine if r.verdict == v) for v in VERDICTS} | {"total": len(mine)}
+        times = [r.decide_ms for r in mine if r.decide_ms is not None]
+        if times:
+            out[mode]["decide_ms"] = {"p50": round(median(times), 3), "p95": round(percentile(times, 95), 3)}
     return out

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
     tc.add_argument("--json", action="store_true", help="one JSON object per provider")
     tc.add_argument("--config-dir", metavar="DIR")
-    tc.set_defaults(handler=_toolcalls)
+    tc.set_defaults(handler=_toolcalls, reads_config=True)
 
     pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
     pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")
@@ -94,7 +94,10 @@ def _pipeline(args: argparse.Namespace) -> int:
 
     if args.incidents < 1:
         raise UsageError("--incidents must be at least 1")
-    report = asyncio.run(run_bench(args.incidents))
+    from openclaw.cli.progress import progress
+
+    with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up
+        report = asyncio.run(run_bench(args.incidents, warmup=10, on_progress=advance))
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
@@ -218,6 +221,8 @@ def _alerts(args: argparse.Namespace) -> int:
     for mode in ("plan", "cluster"):
         if mode in report:
             counts = report[mode]
+            timing = (f"; offline decision p50 {counts['decide_ms']['p50']:.2f} ms, p95 {counts['decide_ms']['p95']:.2f} ms"
+                      if "decide_ms" in counts else "")
             print(f"{mode}: " + ", ".join(f"{v.replace('_', ' ')} {counts[v]}" for v in VERDICTS)
-                  + f" (of {counts['total']})")
+                  + f" (of {counts['total']}){timing}")
     return 0

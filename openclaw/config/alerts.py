@@ -58,7 +58,7 @@ NO_OBJECT: frozenset[str] = frozenset({"cluster", "none"})
 WORKLOAD_KINDS: frozenset[str] = frozenset({"deployment", "statefulset", "daemonset", "replicaset", "job"})
 
 EVIDENCE_SUBJECTS: dict[str, frozenset[str]] = {
-    "pod_status": frozenset({"pod", "service"}) | WORKLOAD_KINDS,
+    "pod_status": frozenset({"pod", "service", "horizontalpodautoscaler"}) | WORKLOAD_KINDS,
     "events": frozenset(SUBJECT_KINDS) - NO_OBJECT,
     "logs": frozenset({"pod"}) | WORKLOAD_KINDS,
     "logs_previous": frozenset({"pod"}) | WORKLOAD_KINDS,

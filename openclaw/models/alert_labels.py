@@ -76,21 +76,25 @@ def exporter_labels(labels: dict[str, str]) -> frozenset[str]:
     """The labels that describe the exporter rather than the alert's subject.
 
     Always the scrape labels. Also ``pod`` (and ``container``) when they name the exporter:
-    the pod's name starts with the ``job`` label or a known exporter stem, or the ``container``
-    label equals the ``job``. ``namespace`` is the exporter's too when the pod was and no
+    the pod's name holds a known exporter's name, or starts with the ``job`` of one, or the ``container``
+    label equals the ``job`` of a known exporter (an application that exports its own metrics is its own
+    scrape target, so its ``pod`` names it). ``namespace`` is the exporter's too when the pod was and no
     namespaced subject label remains (a node's or a persistent volume's metric).
     """
     out = {k for k in SCRAPE_LABELS if k in labels}
     job = labels.get("job") or ""
     pod = labels.get("pod") or ""
     container = labels.get("container") or ""
-    stems = tuple(s for s in (job, *EXPORTERS) if s)
-    pod_is_exporter = bool(pod) and (pod.startswith(stems) or (bool(job) and container == job))
+    # An application that exports its own metrics is its own scrape target: its pod label names it. Only the
+    # pods of the known exporters (kube-state-metrics, node-exporter, …) are never the subject.
+    exporter_job = any(stem in job for stem in EXPORTERS)
+    pod_is_exporter = bool(pod) and (any(stem in pod for stem in EXPORTERS)
+                                     or (exporter_job and (pod.startswith(job) or container == job)))
     if pod_is_exporter:
         out.add("pod")
-        if container and (container == job or container.startswith(EXPORTERS)):
+        if container and (container == job or any(stem in container for stem in EXPORTERS)):
             out.add("container")
-    elif container and job and container == job:
+    elif container and exporter_job and container == job:
         out.add("container")
     if pod_is_exporter and "namespace" in labels:
         namespaced = [label for kind, label in KIND_LABELS

@@ -7,6 +7,8 @@
 
 Alert incidents keep the ``alertname``, every label and annotation, the severity and the
 group key: they are structured input, never chat (see :mod:`openclaw.models.alert_labels`).
+
+See ``docs/contracts.md``, "Incident (input)".
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """The run result: the JSON contract of ``openclaw run --json`` and ``openclaw runs show --json``.
 
-Field names are a contract: the platform and other tools read them (README, "Run result").
+Field names are fixed by the contract in ``docs/contracts.md``; the platform and other tools read them.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 TaskType = Literal["tool_calling", "k8s_operation", "incident_analysis", "general_chat", "code_generation"]
 Level = Literal["simple", "moderate", "complex"]
@@ -49,9 +49,20 @@ class Attempt(_Out):
     node: NodeName
     provider: str
     model: str
+    """The model as routing.yaml names it (the seed's name)."""
     outcome: Outcome
     latency_ms: float
     error: str | None = None
+    vendor_model: str | None = None
+    """Optional: the id actually sent to the vendor when providers.yaml's ``model_aliases`` maps ``model``
+    to another (e.g. gemini-1.5-flash -> gemini-2.5-flash); absent from the JSON when they are the same."""
+
+    @model_serializer(mode="wrap")
+    def _omit_same_model(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("vendor_model") is None:
+            data.pop("vendor_model", None)
+        return data
 
 
 class ToolCall(_Out):

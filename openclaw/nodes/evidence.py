@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from openclaw.alerts.evidence import MAX_ROUNDS, kind_of
+from openclaw.alerts.evidence import MAX_ROUNDS, kind_of, read_key
 from openclaw.alerts.findings import facts_of
 from openclaw.alerts.planner import AlertContext
 from openclaw.alerts.render import render_alert
@@ -50,10 +50,15 @@ def alert_context(state: PipelineState, ctx: PipelineContext, incident: Incident
     production = frozenset(getattr(getattr(policy, "namespaces", None), "production", None) or ())
     return AlertContext(
         incident=incident, entry=entry, subject=primary, evidence=list(state.get("evidence") or []), rounds=rounds,
-        cluster=getattr(ctx.executor, "mode", "plan") in ("dry_run", "apply"), run_id=state["run_id"],
+        cluster=_mode(ctx) in ("dry_run", "apply"), run_id=state["run_id"],
         final=rounds >= MAX_ROUNDS or out_of_time, name=name,
         related=[(s, e) for s, e, _n in subjects[1:]], production=production,
     )
+
+
+def _mode(ctx: PipelineContext) -> str:
+    """The executor's mode; in a replay, the mode of the run being replayed (its reads were planned or made)."""
+    return getattr(ctx.executor, "recorded_mode", None) or getattr(ctx.executor, "mode", None) or "plan"
 
 
 def decide_context(actx: AlertContext, state: PipelineState) -> DecideContext:
@@ -101,7 +106,7 @@ def collect(state: PipelineState, actions: list[dict[str, Any]]) -> dict[str, An
             "id": f"ev-{known + len(records) + 1}", "round": round_no, "kind": kind, "action_index": action["index"],
             "name": action["name"], "args": action["args"], "status": action["status"], "finding": finding,
             "guess": bool(purpose.get("guess")), "why": purpose.get("why") or "", "facts": facts, "about": about,
-            "key": _key(action), "call_id": call.get("id"),
+            "key": read_key(call.get("name", action["name"]), call.get("args") or {}), "call_id": call.get("id"),
         })
         if subject is not None and about == subject.name:
             subject = _refine(subject, kind, facts)
@@ -109,12 +114,6 @@ def collect(state: PipelineState, actions: list[dict[str, Any]]) -> dict[str, An
     if subject is not None:
         update["subject"] = subject.as_dict()
     return update
-
-
-def _key(action: dict[str, Any]) -> str:
-    from openclaw.alerts.evidence import read_key
-
-    return read_key(action["name"], action["args"])
 
 
 def _refine(subject: Subject, kind: str, facts: dict[str, Any]) -> Subject:

@@ -54,7 +54,7 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,6 +113,14 @@ DEFAULT_WORKLOADS = Workloads(
               ("kube-system", "kube-dns", 53, 53)),
     nodes=("node-1", "node-2"),
 )
+
+
+DEMO_WORKLOADS = replace(
+    DEFAULT_WORKLOADS,
+    deployments=(*DEFAULT_WORKLOADS.deployments,
+                 Deployment("awoooi-staging", "awoooi-web", 2, "ghcr.io/awoooi/web:1.9.0-rc1")),
+)
+"""The default workloads plus every object ``examples/demo.json`` touches (the staging web it scales)."""
 
 
 def pod_names(dep: Deployment) -> list[str]:
@@ -542,3 +550,27 @@ def emulated_cluster(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m openclaw.testing.kube [DIR]``: the emulator with :data:`DEMO_WORKLOADS` until Ctrl-C."""
+    import sys
+    import tempfile
+    import time
+
+    args = sys.argv[1:] if argv is None else argv
+    directory = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="openclaw-cluster-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    with emulated_cluster(directory, workloads=DEMO_WORKLOADS) as ec:
+        print(f"emulated cluster on {ec.url} (Ctrl-C to stop); in another shell:\n"
+              f"  export KUBECONFIG={ec.kubeconfig_path}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

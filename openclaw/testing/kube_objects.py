@@ -60,12 +60,30 @@ class LogScript:
         return self.namespace, self.pod, self.container, self.previous
 
 
+def _other_kind(obj: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The resource of a kind no tool reads (a CronJob owning a Job, a NetworkPolicy): from its apiVersion and
+    kind (plural as Kubernetes forms it: -ies, -es, -s), namespaced when its metadata names a namespace. Stored, so a cluster seeded
+    from ``kubectl get -o json`` output is complete; served like any other resource."""
+    kind, api_version = obj.get("kind"), obj.get("apiVersion")
+    if not isinstance(kind, str) or not kind or not isinstance(api_version, str) or not api_version:
+        raise ValueError(f"an object needs apiVersion and kind to be stored (got kind {kind!r})")
+    group, _, version = api_version.rpartition("/")
+    lower = kind.lower()
+    plural = lower[:-1] + "ies" if lower.endswith("y") else lower + ("es" if lower.endswith("s") else "s")
+    namespaced = bool((obj.get("metadata") or {}).get("namespace"))
+    res = RESOURCES.setdefault(plural, resource(group, version, plural))
+    BY_KIND[kind] = (res, namespaced)
+    SCOPE[res] = (kind, namespaced)
+    return res, namespaced
+
+
 def keyed(obj: Mapping[str, Any], *, rv: int) -> tuple[Any, str | None, str, dict[str, Any]]:
     """(resource, namespace, name, object) for one API object; ValueError when it cannot be stored."""
     kind = obj.get("kind")
     if kind not in BY_KIND:
-        raise ValueError(f"the emulator cannot store kind {kind!r}; it stores {', '.join(sorted(BY_KIND))}")
-    res, namespaced = BY_KIND[kind]
+        res, namespaced = _other_kind(obj)
+    else:
+        res, namespaced = BY_KIND[kind]
     out = copy.deepcopy(dict(obj))
     meta = out.setdefault("metadata", {})
     name = meta.get("name")

@@ -41,6 +41,8 @@ class Facts:
     """The deployment's current replica count, when known (None in plan mode)."""
     replicas_lookup_failed: bool = False
     """True when a cluster is configured but the count could not be read (scored as the largest change)."""
+    replicas_lookup_error: str | None = None
+    """Why the count could not be read (e.g. the API server's 404), named in the blast-radius reason."""
     suspicious: tuple[str, ...] = ()
     """Signals of hostile incident text (openclaw.trust.signals.suspicious_signals)."""
 
