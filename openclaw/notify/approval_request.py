@@ -71,7 +71,11 @@ async def announce_approval_request(notifier: Any, result: dict[str, Any], *, in
         outcome = NotifyOutcome("planned", {"channel": "telegram", "severity": severity, "incident_id": incident_id,
                                             "reason": "no Telegram notifier is configured", "text": text}, [])
     else:
-        outcome = await asyncio.to_thread(notifier.send, severity=severity, message=text, incident_id=incident_id)
+        try:
+            outcome = await asyncio.to_thread(notifier.send, severity=severity, message=text, incident_id=incident_id)
+        except Exception as exc:  # noqa: BLE001 - the run is recorded already; a broken notifier must not fail it
+            outcome = NotifyOutcome("failed", {"channel": "telegram", "incident_id": incident_id,
+                                               "error": f"the notifier failed: {type(exc).__name__}: {exc}"}, [])
     if audit is not None:
         payload = {"status": outcome.status, "link": page_link(public_url, result["run_id"]), "result": outcome.result}
         await asyncio.to_thread(audit.append, AUDIT_KIND, result["run_id"], payload)

@@ -3,7 +3,8 @@
 Covers: each waiting action with its arguments, risk and quorum, and only the waiting ones;
 risk 0.8 and above is critical, below it a warning; the page link from the public URL (a
 trailing slash is not doubled) or, without one, the ``openclaw approve`` command; many
-actions are cut to ten with a count of the rest; a run that does not wait sends nothing.
+actions are cut to ten with a count of the rest; a run that does not wait sends nothing; a
+notifier that raises is recorded as a failed delivery, not raised.
 """
 
 from __future__ import annotations
@@ -53,3 +54,23 @@ def test_a_run_that_does_not_wait_sends_nothing() -> None:
 
     done = {**_run(_action(0, 0.5, status="planned")), "status": "completed"}
     assert asyncio.run(announce_approval_request(Refuses(), done, incident=None, public_url=None)) is None
+
+
+def test_a_broken_notifier_is_recorded_as_failed() -> None:
+    class Broken:
+        def send(self, **_: object) -> None:
+            raise RuntimeError("boom")
+
+    class Audit:
+        def __init__(self) -> None:
+            self.entries: list[tuple[str, str, dict]] = []
+
+        def append(self, kind: str, run_id: str, payload: dict) -> None:
+            self.entries.append((kind, run_id, payload))
+
+    audit = Audit()
+    outcome = asyncio.run(announce_approval_request(Broken(), _run(_action(0, 0.5)), incident=None, public_url=None,
+                                                    audit=audit))
+    assert outcome is not None and outcome.status == "failed" and "RuntimeError: boom" in outcome.result["error"]
+    [(kind, run_id, payload)] = audit.entries
+    assert (kind, run_id, payload["status"]) == ("approval_request_notified", "run-abc", "failed")
