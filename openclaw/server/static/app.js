@@ -3,11 +3,11 @@
 // The approver's Ed25519 private key (PKCS#8 PEM from `openclaw keys generate`) is imported
 // with WebCrypto as NON-extractable and kept in IndexedDB (structured clone keeps it
 // non-extractable), so it is imported once and never leaves the browser: only signatures do.
-// Before signing, the page recomputes the action's digest from what it shows (name, arguments, run,
-// request) and refuses a digest that does not match. The signed decision is exactly what
-// `openclaw approve --print` produces: the Ed25519
-// signature covers "openclaw.decision/v1\n" + the canonical JSON (sorted keys, no spaces,
-// UTF-8) of every field but `signature` (openclaw/approvals/signing.py).
+// Before signing, the page recomputes the action's digest from what it shows (name, arguments,
+// run, request) and refuses a digest that does not match. The signed decision is exactly what
+// `openclaw approve --print` produces: the Ed25519 signature covers "openclaw.decision/v1\n" +
+// the canonical JSON (sorted keys, no spaces, UTF-8) of every field but `signature`
+// (openclaw/approvals/signing.py). Everything shown is set as text, never parsed as HTML.
 "use strict";
 
 const SIGNATURE_DOMAIN = "openclaw.decision/v1\n";
