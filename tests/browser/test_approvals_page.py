@@ -7,7 +7,7 @@ generate`` writes it, is pasted into the page, imported by WebCrypto as non-extr
 every signature is made in the browser and verified by the service.
 
 Covers: the page's strict CSP and that the token from the link's fragment leaves the address
-bar; the list renders each waiting action with its risk reasons, digest, expiry and approvals
+bar; without a token the page shows nothing and asks for it (a wrong one is refused); the list renders each waiting action with its risk reasons, digest, expiry and approvals
 so far; evidence carried by the run renders; approving with two keys completes the run (the
 digests the browser recomputes match the service's); the key is kept non-extractable in
 IndexedDB (it survives a reload, and no export format reads it back); a rejection with its
@@ -199,6 +199,21 @@ def test_the_list_renders(page: Any, service: Service) -> None:
     assert "needs 2 approval(s)" in action.inner_text()
     # Without a key nothing can be signed.
     assert action.locator("button.approve").is_disabled()
+
+
+def test_without_a_token_the_page_asks_for_it(page: Any, service: Service) -> None:
+    run = service.waiting_run("inc-page-token", "awoooi-token")
+    page.goto(f"{service.url}/ui/")
+    page.wait_for_selector("#token-panel", state="visible")
+    assert "OPENCLAW_API_TOKEN" in page.inner_text("#status")
+    assert page.locator("article.run").count() == 0, "nothing is shown without the token"
+    page.fill("#token-input", "not-the-token")
+    page.click("#token-save")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('invalid bearer token')")
+    page.fill("#token-input", TOKEN)
+    page.click("#token-save")
+    page.wait_for_selector(f"article[data-run='{run['run_id']}']")
+    assert page.is_hidden("#token-panel")
 
 
 def test_evidence_renders_when_the_run_carries_it(page: Any, service: Service) -> None:
