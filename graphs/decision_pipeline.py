@@ -46,4 +46,6 @@ def build_graph() -> StateGraph:
 
 
 graph = build_graph().compile()
-"""The compiled graph without a checkpointer, for ``langgraph.json`` and ``openclaw graph``."""
+"""The compiled graph without a checkpointer, for ``openclaw graph``.
+
+``langgraph.json`` serves ``openclaw.studio:make_graph`` (this graph behind an ``accept`` node)."""

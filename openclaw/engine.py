@@ -24,6 +24,7 @@ from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.evidence import public as public_evidence
 from openclaw.nodes.state import PipelineContext
+from openclaw.notify.approval_request import announce_approval_request
 from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
@@ -131,7 +132,10 @@ class Engine:
             "actions": [],
             "degraded": False,
         }
-        return await self._drive(run_id, state, incident=state["incident"], environment=self.environment())
+        result = await self._drive(run_id, state, incident=state["incident"], environment=self.environment())
+        await announce_approval_request(getattr(self.executor, "notifier", None), result, incident=state["incident"],
+                                        public_url=self.settings.server.public_url, audit=self.context.audit)
+        return result
 
     def environment(self) -> dict[str, Any]:
         """What outside the config shaped this run's decisions: recorded so a replay can restore it."""

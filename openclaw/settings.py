@@ -108,6 +108,9 @@ class ServerSettings(_Section):
     """OPENCLAW_MAX_BODY_BYTES: largest request body the HTTP API accepts, in bytes (default 1 MiB)."""
     expiry_sweep_s: float = 30.0
     """Seconds between sweeps that end approval requests past their expiry (0: no sweep)."""
+    public_url: str | None = None
+    """OPENCLAW_PUBLIC_URL: the service's address as approvers reach it (e.g. https://openclaw.example.com);
+    approval requests sent to Telegram link to its approvals page, ``<public_url>/ui/#run=<run_id>``."""
 
 
 class Settings(_Section):
@@ -164,6 +167,7 @@ def _server_settings(env: Mapping[str, str]) -> ServerSettings:
         raise ConfigError(f"environment variable OPENCLAW_MAX_BODY_BYTES={max_body} must be a positive number of bytes")
     return ServerSettings(
         api_token=_secret(env.get("OPENCLAW_API_TOKEN")),
+        public_url=(env.get("OPENCLAW_PUBLIC_URL") or "").rstrip("/") or None,
         **({"max_body_bytes": max_body} if max_body is not None else {}),
     )
 

@@ -290,6 +290,22 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
                         settlement.tallies[decision.action_index], settlement)
 
 
+async def current_tallies(engine: Any, run_id: str, *, now: datetime | None = None) -> dict[int, ActionTally]:
+    """The tally of every waiting action of ``run_id`` at ``now``, read-only: nothing is resumed or recorded
+    (what the approvals page shows as the approvals so far)."""
+    now = now or now_of(engine)
+    values = await _values(engine, run_id)
+    try:
+        config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
+    except PolicyError:
+        config = None
+    stored = _store(engine).decisions(run_id)
+    cancelled = _store(engine).cancellation(run_id)
+    return {a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
+                               cancelled=cancelled)
+            for a in waiting(values)}  # type: ignore[arg-type]
+
+
 async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
                  values: dict[str, Any] | None = None) -> Settlement:
     """Tally every waiting action of ``run_id``; resume the run (once, by claim) when all are final."""
@@ -508,6 +524,7 @@ def _tally(action: dict[str, Any], stored: list[StoredDecision], config: Approve
 
 
 __all__ = [
-    "ActionTally", "Settlement", "SubmitResult", "approver_for_key", "load_current_approvers", "now_of",
+    "ActionTally", "Settlement", "SubmitResult", "approver_for_key", "current_tallies", "load_current_approvers",
+    "now_of",
     "resume_takeover_s", "round_key", "settle", "sign_for_run", "submit", "waiting_in",
 ]

@@ -66,7 +66,8 @@ def _serve(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
                                            proxy_headers=False))
     scheme_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"openclaw: serving on http://{scheme_host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    print(f"openclaw: serving on http://{scheme_host}:{args.port} (Ctrl-C to stop); "
+          f"approvals page: http://{scheme_host}:{args.port}/ui/", file=sys.stderr)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -72,7 +72,7 @@ async def _carry_out(ctx: PipelineContext, run_id: str, incident: Incident, acti
     )
     exchanges = list(getattr(outcome, "exchanges", []) or [])
     done = {**action, "status": outcome.status, "result": outcome.result, "exchanges": exchanges}
-    _record_history(ctx, run_id, action, outcome.status)
+    await asyncio.to_thread(_record_history, ctx, run_id, action, outcome.status)  # SQLite: off the event loop
     await _audit(ctx, run_id, done, replayed=bool(getattr(outcome, "replayed", False)))
     return done
 

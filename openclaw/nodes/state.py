@@ -11,7 +11,9 @@ from __future__ import annotations
 import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 from openclaw.config.loader import Configs
 from openclaw.models.incident import Incident

@@ -64,13 +64,14 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
         replicas, lookup_error = await _replicas(ctx, proposed, mode)
         lookup_failed = lookup_error is not None
-        facts = _facts(base, proposed, policy, history, now, seen_targets, replicas, state["run_id"])
+        facts = await asyncio.to_thread(_facts, base, proposed, policy, history, now, seen_targets, replicas,
+                                        state["run_id"])  # SQLite: off the event loop
         facts = replace(facts, replicas_lookup_failed=lookup_failed, replicas_lookup_error=lookup_error)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
         if audit_broken and proposed.mutating:  # fail closed: no change that the log cannot vouch for
             verdict = replace(verdict, verdict="deny", risk=1.0, reasons=(audit_broken,), approvals_required=0,
                               tier=None, group=None)
-        _keep_reservation(history, proposed, policy, verdict, state["run_id"])
+        await asyncio.to_thread(_keep_reservation, history, proposed, policy, verdict, state["run_id"])
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
                    "policy_version": verdict.policy_version or loaded.version, "expires_at": expires_at}
         digest = _digest(state["run_id"], index, proposed.name, proposed.args, request)
@@ -86,7 +87,7 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
-        ctx.audit.append_many(audit_items)
+        await asyncio.to_thread(ctx.audit.append_many, audit_items)
     return {"actions": earlier + actions}
 
 

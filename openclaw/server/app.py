@@ -6,8 +6,9 @@ shutdown waits for runs in flight, closes the engine and flushes the exporters.
 
 Routes: ``POST /v1/incidents``, ``POST /v1/alertmanager``, ``GET /v1/runs``,
 ``GET /v1/runs/{id}``, ``POST /v1/runs/{id}/approvals``, ``POST /v1/runs/{id}/rejections``,
-``GET /openapi.json`` (all behind the bearer token when ``OPENCLAW_API_TOKEN`` is set);
-``GET /healthz``, ``GET /readyz``, ``GET /metrics`` (open).
+``GET /v1/approvals/queue``, ``GET /v1/approvers``, ``GET /openapi.json`` (all behind the bearer
+token when ``OPENCLAW_API_TOKEN`` is set); ``GET /healthz``, ``GET /readyz``, ``GET /metrics`` and
+the approvals page's static shell ``GET /ui/`` (open; it holds no data, see :mod:`routes_ui`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openclaw import __version__
 from openclaw.errors import OpenClawError
-from openclaw.server import routes_health, routes_incidents, routes_runs
+from openclaw.server import routes_health, routes_incidents, routes_runs, routes_ui
 from openclaw.server.auth import require_token
 from openclaw.server.bodies import ApiError, error_response, error_responses, status_of
 from openclaw.server.service import IncidentService
@@ -82,6 +83,8 @@ def create_app(
     app.include_router(routes_health.router)
     app.include_router(routes_incidents.router, dependencies=protected, responses=error_responses(401))
     app.include_router(routes_runs.router, dependencies=protected, responses=error_responses(401))
+    app.include_router(routes_ui.api, dependencies=protected, responses=error_responses(401))
+    app.include_router(routes_ui.page)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=protected)
     async def openapi() -> JSONResponse:

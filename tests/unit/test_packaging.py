@@ -66,6 +66,12 @@ def test_wheel_ships_the_configs(wheel: Path) -> None:
     assert "openclaw/prompts/decide.md" in names
 
 
+def test_wheel_ships_the_approvals_page(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("index.html", "app.js", "app.css"):
+        assert f"openclaw/server/static/{name}" in names, sorted(n for n in names if "static" in n)
+
+
 def test_kmock_is_the_testing_extra(wheel: Path) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     extra = project["project"]["optional-dependencies"]["testing"]
