@@ -93,11 +93,7 @@ def default_model(settings: Settings, configs, provider: str) -> str:
     if provider == "rules":
         return "embedded"
     for task in ("tool_calling", "k8s_operation", "general_chat", "incident_analysis", "code_generation"):
-        chain = with_model_overrides(
-            configs.routing.routes[task].chain,
-            tool_model=settings.providers.nemotron_tool_model,
-            reasoning_model=settings.providers.nemotron_reasoning_model,
-        )
+        chain = with_model_overrides(configs.routing.routes[task].chain, settings.model_overrides())
         for ref in chain:
             if ref.provider == provider:
                 return ref.model

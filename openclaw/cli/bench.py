@@ -7,6 +7,8 @@ import asyncio
 import json
 import sys
 
+from openclaw.providers.vendors import VENDORS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="benchmarks: tool-call accuracy, engine overhead")
@@ -15,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tc = verbs.add_parser("toolcalls", help="tool-calling accuracy and p50/p95 latency per provider")
     tc.add_argument("--cases", metavar="FILE", help="cases (YAML or JSON, seed TEST_CASES schema); default: the seed's 8")
     tc.add_argument("--provider", metavar="NAME", action="append", required=True,
-                    help="provider to measure (nim, ollama, gemini, claude, rules); repeat for a side-by-side table")
+                    help=f"provider to measure ({', '.join([*VENDORS, 'rules'])}); repeat for a side-by-side table")
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
     tc.add_argument("--json", action="store_true", help="one JSON object per provider")
     tc.add_argument("--config-dir", metavar="DIR")
@@ -32,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _toolcalls(args: argparse.Namespace) -> int:
     from openclaw.bench.toolcalls import SEED_CASES, load_cases, run_bench
+    from openclaw.config.routing import PROVIDERS
     from openclaw.config import load_configs
     from openclaw.errors import UsageError
     from openclaw.settings import load_settings
@@ -49,8 +52,8 @@ def _toolcalls(args: argparse.Namespace) -> int:
             # Resolve every provider before the first request: a missing key fails at once, not after
             # spending the other providers' requests.
             for name in names:
-                if name not in ("nim", "ollama", "gemini", "claude", "rules"):
-                    raise UsageError(f"unknown provider {name!r}; choose from nim, ollama, gemini, claude, rules")
+                if name not in PROVIDERS:
+                    raise UsageError(f"unknown provider {name!r}; choose from {', '.join(PROVIDERS)}")
             resolved = [(n, registry.get(n), args.model or default_model(settings, configs, n)) for n in names]
             for name, provider, model in resolved:
                 reports.append(await run_bench(name, provider, model, cases, timeout_s=configs.routing.attempt_timeout_s))
