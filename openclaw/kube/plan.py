@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openclaw.errors import ExecutionError
-from openclaw.kube.errors import Target
+from openclaw.kube.target import Target
 from openclaw.models.tools import ToolArgumentsError, validate_tool_args
 
 DEFAULT_NAMESPACE = "awoooi-prod"
