@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     _register_fallback(verbs)
     _register_serve(verbs)
+    _register_startup(verbs)
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
@@ -178,4 +179,32 @@ def _serve_bench(args: argparse.Namespace) -> int:
           f"(embedded defaults: rules provider, plan mode)")
     print(f"  {report['incidents_per_s']} incidents/s   p50 {report['latency_ms']['p50']:.1f} ms   "
           f"p99 {report['latency_ms']['p99']:.1f} ms   statuses {report['statuses']}")
+    return 0
+
+
+# --- bench startup (openclaw/bench/startup.py) ----------------------------------------------
+
+
+def _register_startup(verbs: argparse._SubParsersAction) -> None:
+    st = verbs.add_parser("startup", help="cold start: one `openclaw run` vs importing LangGraph, fresh interpreters")
+    st.add_argument("--runs", type=int, default=5, help="samples of each command (default 5)")
+    st.add_argument("--json", action="store_true", help="one JSON object")
+    st.set_defaults(handler=_startup)
+
+
+def _startup(args: argparse.Namespace) -> int:
+    from openclaw.bench.startup import BASELINE_CODE, run_bench
+    from openclaw.errors import UsageError
+
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    report = run_bench(args.runs)
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"medians of {report['runs']} fresh interpreters each (Python {report['python']}, embedded defaults):")
+    print(f"  openclaw run (1 incident, plan mode)  {report['openclaw_ms']:8.1f} ms")
+    print(f"  python -c \"{BASELINE_CODE}\"  {report['baseline_ms']:8.1f} ms")
+    print(f"  openclaw --help                       {report['help_ms']:8.1f} ms")
+    print(f"  ratio openclaw / baseline = {report['ratio']} (goal <= {report['target_ratio']})")
     return 0

@@ -40,12 +40,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
-    from rich.console import Console
-
-    from openclaw.cli.render import timeline
     from openclaw.wiring import open_engine
 
-    console = Console(highlight=False, soft_wrap=True)
+    console: Any = None
+    if not as_json:  # rich is for people: --json never imports it
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=True)
     code = EXIT_OK
 
     def emit(result: dict[str, Any]) -> None:
@@ -53,6 +54,8 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
+            from openclaw.cli.render import timeline
+
             timeline(result, console)
             console.print()
 

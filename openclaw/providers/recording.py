@@ -69,7 +69,15 @@ class RecordingTransport:
     def __init__(self, vendor: str, *, flavour: str, inner: Any = None) -> None:
         self.vendor = vendor
         self.flavour = flavour
-        self.inner = inner or _module(flavour).AsyncHTTPTransport()
+        self._inner = inner
+
+    @property
+    def inner(self) -> Any:
+        """The wrapped transport; the default one is built on first use (its TLS context costs ~20 ms, and
+        most vendors are never asked in a given process)."""
+        if self._inner is None:
+            self._inner = _module(self.flavour).AsyncHTTPTransport()
+        return self._inner
 
     async def handle_async_request(self, request: Any) -> Any:
         tape = current_tape.get()
@@ -104,7 +112,8 @@ class RecordingTransport:
         )
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        if self._inner is not None:
+            await self._inner.aclose()
 
 
 class ReplayTransport:
