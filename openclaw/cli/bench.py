@@ -207,4 +207,7 @@ def _startup(args: argparse.Namespace) -> int:
     print(f"  python -c \"{BASELINE_CODE}\"  {report['baseline_ms']:8.1f} ms")
     print(f"  openclaw --help                       {report['help_ms']:8.1f} ms")
     print(f"  ratio openclaw / baseline = {report['ratio']} (goal <= {report['target_ratio']})")
+    if report["cpu_ratio"] is not None:
+        print(f"  CPU time (user+sys): openclaw {report['openclaw_cpu_ms']:.1f} ms, baseline "
+              f"{report['baseline_cpu_ms']:.1f} ms, ratio {report['cpu_ratio']}")
     return 0

@@ -26,6 +26,8 @@ def test_bench_startup_reports_medians_and_the_ratio(capsys):
         assert report[f"{name}_ms"] == report["samples_ms"][name][0] > 0
     assert report["ratio"] == round(report["openclaw_ms"] / report["baseline_ms"], 2)
     assert report["target_ratio"] == 1.3
+    if report["cpu_ratio"] is not None:  # where the OS reports children's CPU time
+        assert report["openclaw_cpu_ms"] > 0 and report["baseline_cpu_ms"] > 0
 
 
 def test_sampled_commands_see_no_vendor_cluster_or_state_variable():
