@@ -1,9 +1,12 @@
 """The decision pipeline (seed §2.3), wired from the node functions in ``openclaw.nodes``.
 
     START → classify_intent → analyze_complexity → decide → trust → approval_gate → execute → report → END
+                                                     ↑                                      │
+                                                     └──── evidence: read results (bounded) ┘
 
 Each LLM node loops on itself (next provider) until it has an answer; the gate loops
-until every request is approved, rejected or expired.
+until every request is approved, rejected or expired. For an alert, execute loops back to
+decide after each round of evidence reads (bounded), before any mutation is proposed.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def build_graph() -> StateGraph:
     builder.add_conditional_edges("decide", routing.after_decide)
     builder.add_edge("trust", "approval_gate")
     builder.add_conditional_edges("approval_gate", routing.after_approval_gate)
-    builder.add_edge("execute", "report")
+    builder.add_conditional_edges("execute", routing.after_execute)
     builder.add_edge("report", END)
     return builder
 

@@ -20,8 +20,9 @@ from graphs.decision_pipeline import build_graph
 from openclaw.config import Configs, load_configs
 from openclaw.config.snapshot import snapshot_configs
 from openclaw.models.incident import Incident, Rejected
-from openclaw.models.run import RunResult
+from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
+from openclaw.nodes.evidence import public as public_evidence
 from openclaw.nodes.state import PipelineContext
 from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
@@ -32,6 +33,7 @@ from openclaw.runs.history import History
 from openclaw.runs.store import RunStore
 from openclaw.settings import Settings
 
+_DECISION_FIELDS = tuple(Decision.model_fields)
 _ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].model_fields)  # type: ignore[attr-defined]
 
 
@@ -58,12 +60,18 @@ def build_result(run_id: str, values: dict[str, Any], *, status: str | None = No
         complexity=values.get("complexity"),
         route=values.get("route"),
         attempts=values.get("attempts", []),
-        decision=values.get("decision"),
+        decision=_public_decision(values.get("decision")),
         actions=[{k: a[k] for k in _ACTION_FIELDS if k in a} for a in values.get("actions", [])],
+        subject=values.get("subject"),
+        evidence=public_evidence(values.get("evidence") or []),
         degraded=bool(values.get("degraded")),
         error=error,
     )
     return result.model_dump(mode="json")
+
+
+def _public_decision(decision: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: decision[k] for k in _DECISION_FIELDS if k in decision} if decision else None
 
 
 class Engine:

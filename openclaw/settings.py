@@ -28,6 +28,23 @@ def shipped_config_dir() -> Path:
     return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "configs"
 
 
+ConfigSource = Literal["--config-dir", "OPENCLAW_CONFIG_DIR", "OPENCLAW_HOME", "shipped"]
+USER_CONFIGS = "configs"
+"""The user's config dir under OPENCLAW_HOME, seeded from the shipped configs/ on the first write."""
+
+
+def resolve_config_dir(flag: str | Path | None, env: Mapping[str, str], home: Path) -> tuple[Path, ConfigSource]:
+    """The config dir to read and where it came from: the flag, OPENCLAW_CONFIG_DIR, the user's
+    ``OPENCLAW_HOME/configs`` when it exists, else the shipped (read-only) defaults."""
+    if flag:
+        return Path(flag), "--config-dir"
+    if env.get("OPENCLAW_CONFIG_DIR"):
+        return Path(env["OPENCLAW_CONFIG_DIR"]), "OPENCLAW_CONFIG_DIR"
+    if (home / USER_CONFIGS).is_dir():
+        return home / USER_CONFIGS, "OPENCLAW_HOME"
+    return shipped_config_dir(), "shipped"
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,7 +100,9 @@ class Settings(_Section):
     home: Path = Path(".openclaw")
     """OPENCLAW_HOME: state directory (run store, checkpoints, audit log)."""
     config_dir: Path = Field(default_factory=shipped_config_dir)
-    """OPENCLAW_CONFIG_DIR or --config-dir: where routing/providers/trust/approvers.yaml live."""
+    """--config-dir, OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs when it exists, else the shipped configs/."""
+    config_source: ConfigSource = "shipped"
+    """Where ``config_dir`` came from (said by ``openclaw -v`` and the JSON of commands that read config)."""
     providers: dict[str, VendorSettings] = Field(default_factory=lambda: vendor_settings({}))
     """Every vendor of ``openclaw.providers.vendors.VENDORS`` by name, configured or not."""
     telegram: TelegramSettings = TelegramSettings()
@@ -171,14 +190,16 @@ def load_settings(
 ) -> Settings:
     """Build the settings from the environment and command-line overrides (flags win)."""
     env = dict(os.environ if environ is None else environ)
-    cfg = Path(config_dir or env.get("OPENCLAW_CONFIG_DIR") or shipped_config_dir())
+    home_dir = Path(home or env.get("OPENCLAW_HOME") or ".openclaw")
+    cfg, source = resolve_config_dir(config_dir, env, home_dir)
     if not cfg.is_dir():
         raise ConfigError(f"config directory {cfg} does not exist (set --config-dir or OPENCLAW_CONFIG_DIR)")
     kubeconfig = env.get("KUBECONFIG") or None
     try:
         return Settings(
-            home=Path(home or env.get("OPENCLAW_HOME") or ".openclaw"),
+            home=home_dir,
             config_dir=cfg,
+            config_source=source,
             providers=vendor_settings(env),
             telegram=TelegramSettings(
                 bot_token=_secret(env.get("TELEGRAM_BOT_TOKEN")),

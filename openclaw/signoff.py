@@ -112,6 +112,10 @@ class SubmitResult:
 
     @property
     def message(self) -> str:
+        return self.describe()
+
+    def describe(self, where: str = "here") -> str:
+        """One line for the approver; ``where`` the run resumed (``here``, or ``by the server``)."""
         t, verb = self.tally, ("approved" if self.kind == "approve" else "rejected")
         line = f"{verb} action {self.action_index} of run {self.run_id} as {self.approver}"
         if t.resolution is None:
@@ -120,7 +124,7 @@ class SubmitResult:
             line += f": action {t.resolution}"
         s = self.settlement
         if s.resumed:
-            line += f"; every request is final, run resumed here: status {s.status}"
+            line += f"; every request is final, run resumed {where}: status {s.status}{_not_applied(s.result)}"
         elif s.held:
             line += f"; every request is final, but {s.held}"
         elif s.claimed_by:
@@ -129,6 +133,19 @@ class SubmitResult:
                 line += (f" (claim renewed at {s.claimed_at}; if that process died, `openclaw runs resume "
                          f"{self.run_id}` takes over {s.takeover_s} s later)")
         return line
+
+
+_NOT_APPLIED = {
+    "dry_run": "dry run only: the API server accepted it with dryRun=All and nothing changed",
+    "planned": "planned only: no cluster is configured; the API calls it would make are recorded",
+}
+
+
+def _not_applied(result: dict[str, Any] | None) -> str:
+    """What a 'completed' run did not do: its approved actions that were only dry-run or planned."""
+    notes = [f"action {a['index']} {_NOT_APPLIED[a['status']]}" for a in (result or {}).get("actions", [])
+             if a.get("mutating") and a.get("status") in _NOT_APPLIED]
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 # --- time and configuration -----------------------------------------------------------------
@@ -293,8 +310,10 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     except PolicyError:
         config = None  # nobody's signature counts until approvers.yaml is fixed; expiry still applies
     stored = _store(engine).decisions(run_id)
+    cancelled = _store(engine).cancellation(run_id)
     tallies = {
-        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now)
+        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
+                           cancelled=cancelled)
         for a in pending
     }
     if any(t.resolution is None for t in tallies.values()):
@@ -397,6 +416,26 @@ async def _settle_if_expired(engine: Any, values: dict[str, Any], index: int, no
         await settle(engine, values["run_id"], now=now, values=values)
 
 
+async def resolve_alert(engine: Any, alert: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    """A resolved Alertmanager alert: audited (``alert_resolved``) under the run that holds it, and that run's
+    open approval requests cancelled (they end ``expired``, with the reason) and settled. Returns
+    ``{"id", "run_id", "cancelled"}``; ``run_id`` is None when no run holds the alert."""
+    now = now or now_of(engine)
+    run_id = engine.store.find_by_alert(alert["id"])
+    _audit(engine, "alert_resolved", run_id, {"incident_id": alert["id"], **alert})
+    cancelled = False
+    if run_id is not None:
+        values = await _values(engine, run_id)
+        if waiting(values):  # type: ignore[arg-type]
+            name = (alert.get("labels") or {}).get("alertname") or "the alert"
+            reason = f"{name} resolved ({alert['id']}); the request is no longer needed"
+            if _store(engine).cancel(run_id, reason=reason, at=iso_utc(now)):
+                _audit(engine, "approvals_cancelled", run_id, {"alert_id": alert["id"], "reason": reason})
+            cancelled = True
+            await settle(engine, run_id, now=now, values=values)
+    return {"id": alert["id"], "run_id": run_id, "cancelled": cancelled}
+
+
 # --- checks ----------------------------------------------------------------------------------------
 
 
@@ -440,7 +479,7 @@ def _quorum_of(action: dict[str, Any], config: ApproversConfig | None) -> tuple[
 
 
 def _tally(action: dict[str, Any], stored: list[StoredDecision], config: ApproversConfig | None,
-           values: dict[str, Any], now: datetime) -> ActionTally:
+           values: dict[str, Any], now: datetime, *, cancelled: tuple[str, str] | None = None) -> ActionTally:
     quorum, group = _quorum_of(action, config)
     verified: list[tuple[Approver, SignedDecision]] = []
     ignored: list[tuple[str, str]] = []
@@ -467,6 +506,8 @@ def _tally(action: dict[str, Any], stored: list[StoredDecision], config: Approve
         reason = "; ".join(f"{name}: {reasons.get(name)}" for name in t.rejected_by)
     elif t.approved:
         resolution = "approved"
+    elif cancelled is not None:
+        resolution, reason = "expired", f"cancelled at {cancelled[1]}: {cancelled[0]}"
     elif _expired(action, now):
         resolution, reason = "expired", f"the request expired at {action['request']['expires_at']}"
     return ActionTally(action["index"], resolution, quorum, group, t.counted, t.rejected_by,

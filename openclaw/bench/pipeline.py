@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -67,8 +68,11 @@ def _incidents(n: int) -> list[Incident]:
     ]
 
 
-async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None = None) -> dict[str, Any]:
-    """Push ``n`` incidents through both graphs, alternating one by one so both see the same machine load."""
+async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None = None,
+                    on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Push ``n`` incidents through both graphs, alternating one by one so both see the same machine load.
+
+    ``on_progress(1)`` is called after each incident, warm-up included (``n + warmup`` calls)."""
     from openclaw.wiring import open_engine
 
     engine_ms: list[float] = []
@@ -95,6 +99,8 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
                 if i >= warmup:
                     engine_ms.append(took_engine)
                     baseline_ms.append(took_bare)
+                if on_progress is not None:
+                    on_progress(1)
 
     openclaw_med, baseline_med = median(engine_ms), median(baseline_ms)
     return {

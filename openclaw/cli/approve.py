@@ -52,15 +52,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--ttl", metavar="SECONDS", type=float, default=3600.0,
                        help="how long the signature stays valid (default 3600)")
         p.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
-        p.add_argument("--apply", action="store_true",
-                       help="when this completes the quorum, apply the approved mutations (default: dry run)")
+        if kind == "approve":  # a rejection applies nothing; a run it leaves paused says `runs resume --apply`
+            p.add_argument("--apply", action="store_true",
+                           help="when this completes the quorum, apply the approved mutations (default: dry run)")
         p.add_argument("--context", metavar="NAME", help="kubeconfig context (use the one the run was judged for)")
         p.add_argument("--server", metavar="URL",
                        help="an `openclaw serve` base URL: read the run from it and post the signed decision(s) "
                        "to it (token: OPENCLAW_API_TOKEN); with --print, print them instead")
         p.add_argument("--timeout", metavar="SECONDS", type=float, default=60.0,
                        help="with --server: seconds to wait for each HTTP answer (default 60)")
-        p.set_defaults(handler=_handle, kind=kind)
+        p.set_defaults(handler=_handle, kind=kind, reads_config=True)
 
 
 def _handle(args: argparse.Namespace) -> int:

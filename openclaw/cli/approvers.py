@@ -1,4 +1,4 @@
-"""``openclaw approvers add|list``: register approvers' public keys in ``approvers.yaml``."""
+"""``openclaw approvers add|list [-o json|yaml]``: register approvers' public keys in ``approvers.yaml``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openclaw.approvals.approvers import APPROVERS_FILE, add_approver, key_fingerprint, load_approvers, quorum_problems
 from openclaw.approvals.keys import load_public_key
+from openclaw.cli.output import add_output_option, emit, output_format
 from openclaw.settings import load_settings
 
 
@@ -20,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "add",
         help="register an approver's public key",
         description=(
-            f"Add NAME with the key in FILE to {APPROVERS_FILE} in the config dir (created when missing). "
+            f"Add NAME with the key in FILE to {APPROVERS_FILE} in your config dir: --config-dir or "
+            "OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs, made from the shipped defaults on first use "
+            "(the shipped configs/ are read-only and never written). "
             "A second key for an existing NAME counts as the same person and, without --group, "
             "inherits that person's groups. A key may be registered only once."
         ),
@@ -33,12 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = verbs.add_parser("list", help="show registered approvers, key fingerprints and tiers")
     _config_dir_option(ls)
+    add_output_option(ls)
     ls.set_defaults(handler=_list)
 
 
 def _config_dir_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: do not overwrite a --config-dir given before the noun (argparse sub-parser defaults win).
-    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory (default: OPENCLAW_CONFIG_DIR or the shipped configs/)")
+    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="config directory (default: OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs)")
+    parser.set_defaults(reads_config=True)
 
 
 def _config_dir(args: argparse.Namespace) -> Path:
@@ -59,7 +65,13 @@ def add_to_config_dir(config_dir: Path, name: str, public_key_file: Path | str, 
 
 
 def _add(args: argparse.Namespace) -> int:
-    message, problems = add_to_config_dir(_config_dir(args), args.name, args.public_key, list(args.group))
+    from openclaw.config.userdir import writable_config_dir
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    target, seeded = writable_config_dir(settings)
+    if seeded:
+        print(f"created {target} from the shipped defaults; commands now read their config there")
+    message, problems = add_to_config_dir(target, args.name, args.public_key, list(args.group))
     print(message)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
@@ -67,8 +79,18 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    path = _config_dir(args) / APPROVERS_FILE
+    settings = load_settings(config_dir=getattr(args, "config_dir", None))
+    path = settings.config_dir / APPROVERS_FILE
     config = load_approvers(path, check_quorum=False)
+    if output_format(args):
+        emit({
+            "config_dir": str(settings.config_dir), "config_source": settings.config_source, "file": str(path),
+            "approvers": [{"name": a.name, "fingerprint": a.fingerprint, "groups": list(a.groups),
+                           "public_key": a.public_key} for a in config.approvers],
+            "tiers": {name: {"quorum": t.quorum, "group": t.group} for name, t in config.tiers.items()},
+            "veto_threshold": config.veto_threshold, "problems": quorum_problems(config),
+        }, output_format(args))
+        return 0
     if not config.approvers:
         print(f"no approvers in {path}; add one with `openclaw approvers add NAME --public-key FILE --group G`")
     for a in config.approvers:

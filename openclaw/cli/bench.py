@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
     tc.add_argument("--json", action="store_true", help="one JSON object per provider")
     tc.add_argument("--config-dir", metavar="DIR")
-    tc.set_defaults(handler=_toolcalls)
+    tc.set_defaults(handler=_toolcalls, reads_config=True)
 
     pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
     pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")
@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     _register_fallback(verbs)
     _register_serve(verbs)
+    _register_alerts(verbs)
     _register_startup(verbs)
 
 
@@ -97,7 +98,10 @@ def _pipeline(args: argparse.Namespace) -> int:
 
     if args.incidents < 1:
         raise UsageError("--incidents must be at least 1")
-    report = asyncio.run(run_bench(args.incidents))
+    from openclaw.cli.progress import progress
+
+    with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up
+        report = asyncio.run(run_bench(args.incidents, warmup=10, on_progress=advance))
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
@@ -179,6 +183,52 @@ def _serve_bench(args: argparse.Namespace) -> int:
           f"(embedded defaults: rules provider, plan mode)")
     print(f"  {report['incidents_per_s']} incidents/s   p50 {report['latency_ms']['p50']:.1f} ms   "
           f"p99 {report['latency_ms']['p99']:.1f} ms   statuses {report['statuses']}")
+    return 0
+
+
+# --- bench alerts (openclaw/bench/alerts.py) ----------------------------------------------
+
+
+def _register_alerts(verbs: argparse._SubParsersAction) -> None:
+    al = verbs.add_parser("alerts", help="real alerts through the pipeline, judged: good, weak, unsafe, wrong target")
+    al.add_argument("directory", metavar="DIR", help="a directory of alert cases (*.json: payload, cluster, expect)")
+    al.add_argument("--cluster", action="store_true",
+                    help="also run each case against a loopback Kubernetes API seeded with its objects (needs kmock)")
+    al.add_argument("--json", action="store_true", help="one JSON object: counts per mode and every case's verdict")
+    al.set_defaults(handler=_alerts)
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from openclaw.bench.alerts import VERDICTS, run_bench
+    from openclaw.errors import UsageError
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a directory of alert cases")
+
+    def line(judged: object) -> None:
+        if args.json:
+            return
+        j = judged  # type: ignore[assignment]
+        problems = f"  ({'; '.join(j.problems)})" if j.problems else ""
+        print(f"{j.verdict:<12} {j.mode:<7} {j.case}{problems}", flush=True)
+
+    try:
+        report = asyncio.run(run_bench(directory, cluster=args.cluster, on_case=line))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    for mode in ("plan", "cluster"):
+        if mode in report:
+            counts = report[mode]
+            timing = (f"; offline decision p50 {counts['decide_ms']['p50']:.2f} ms, p95 {counts['decide_ms']['p95']:.2f} ms"
+                      if "decide_ms" in counts else "")
+            print(f"{mode}: " + ", ".join(f"{v.replace('_', ' ')} {counts[v]}" for v in VERDICTS)
+                  + f" (of {counts['total']}){timing}")
     return 0
 
 

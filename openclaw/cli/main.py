@@ -1,7 +1,9 @@
 """``openclaw``: the command line. ``main(argv) -> int`` is callable from tests.
 
-Exit codes (shared/DESIGN.md): 0 success (a run waiting for approval included),
+Exit codes (docs/contracts.md): 0 success (a run waiting for approval included),
 1 a run failed, 2 bad input or usage: one readable line on stderr, no traceback.
+Without a command it prints the help. ``-v`` (anywhere) says on stderr which config dir a
+command that reads config used.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from openclaw.errors import OpenClawError, UsageError
 # One module per noun; each has register(sub). Order is the order of `openclaw --help`.
 COMMAND_MODULES = (
     "run", "approve", "runs", "replay", "audit", "policy", "keys", "approvers", "bench", "graph", "serve",
+    "completion",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -37,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decision engine for Kubernetes incident response.",
     )
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which config dir the command read")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=False, parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"openclaw.cli.{name}")
@@ -46,12 +50,38 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    _verbose_everywhere(sub)
     return parser
+
+
+def _verbose_everywhere(sub: argparse._SubParsersAction) -> None:
+    """``-v`` after the command too (``openclaw run x.json -v``), as kubectl users type it."""
+    for parser in set(sub.choices.values()):
+        if not any("--verbose" in a.option_strings for a in parser._actions):
+            parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                                help="say which config dir the command read")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _verbose_everywhere(action)
+
+
+def _say_config_dir(args: argparse.Namespace) -> None:
+    from openclaw.config.userdir import describe_config_dir
+    from openclaw.settings import load_settings
+
+    print(f"openclaw: {describe_config_dir(load_settings(config_dir=getattr(args, 'config_dir', None)))}",
+          file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "handler", None) is None:  # bare `openclaw`: the help, as git and kubectl do
+            parser.print_help()
+            return EXIT_OK
+        if args.verbose and getattr(args, "reads_config", False):
+            _say_config_dir(args)
         return int(args.handler(args))
     except UsageError as exc:
         print(f"openclaw: error: {exc}", file=sys.stderr)

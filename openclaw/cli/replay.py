@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="from_node", metavar="NODE", help="fork from the checkpoint before NODE (e.g. trust)")
     p.add_argument("--all", action="store_true", help="what-if run of every recorded run; a table of changed decisions")
     p.add_argument("--since", metavar="DATE", help="with --all: only runs created on or after DATE (ISO 8601)")
-    p.set_defaults(handler=_replay)
+    p.set_defaults(handler=_replay, reads_config=True)
 
 
 def _recording(target: str, settings: Any) -> Any:
@@ -91,7 +91,7 @@ def _print(report: Any, *, as_json: bool) -> None:
 
     console = Console(highlight=False, soft_wrap=True)
     console.print(f"[bold]{report.mode} of run {escape(report.run_id)}[/]")
-    timeline(report.replay, console)
+    timeline(report.replay, console, hints=False)  # a replay's waiting actions are not approvable
     if report.identical:
         console.print("[green]identical:[/] same path, same decision" if report.mode == "replay"
                       else "[green]unchanged:[/] same intent, route, tool calls and verdicts")
@@ -127,17 +127,20 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
     store = RunStore(settings.state_db)
     rows = [r for r in store.list(limit=100_000) if since is None or _created(r) >= since]
 
-    async def go() -> list[Any]:
+    async def go(advance: Any) -> list[Any]:
         reports = []
         for row in reversed(rows):
             rec = from_store(store, row["run_id"])
-            if not rec.incident:
-                continue
-            reports.append(await what_if(rec, config_dir=config_dir, live=args.live))
+            if rec.incident:
+                reports.append(await what_if(rec, config_dir=config_dir, live=args.live))
+            advance(1)
         return reports
 
+    from openclaw.cli.progress import progress
+
     try:
-        reports = asyncio.run(go())
+        with progress("deciding recorded runs again", len(rows), as_json=args.json) as advance:
+            reports = asyncio.run(go(advance))
     finally:
         store.close()
     changed = [r for r in reports if not r.identical]

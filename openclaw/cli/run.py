@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, reads_config=True)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -40,6 +40,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
+    from openclaw.signoff import resolve_alert
     from openclaw.wiring import open_engine
 
     console: Any = None
@@ -54,12 +55,15 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
-            from openclaw.cli.render import timeline
+            from openclaw.cli.render import approve_flags, timeline
 
-            timeline(result, console)
+            timeline(result, console, flags=approve_flags(settings.mode, settings.kube.context))
             console.print()
 
-    async with open_engine(settings) as engine:
+    from openclaw.cli.progress import aprogress
+
+    total = sum(len(item.loaded.incidents) for item in inputs)  # a bar for a batch, not for one incident
+    async with open_engine(settings) as engine, aprogress("incidents", total, as_json=as_json or total < 2) as advance:
         for item in inputs:
             for rejected in item.loaded.rejected:
                 result = engine.record_rejected(rejected, raw_input=item.raw_text)
@@ -67,11 +71,17 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
                 emit(result)
                 code = EXIT_USAGE
             for resolved in item.loaded.resolved:
-                if not as_json:
-                    console.print(f"[dim]alert {resolved['id']} is resolved: recorded, no action[/]")
+                outcome = await resolve_alert(engine, resolved)
+                if as_json:
+                    sys.stdout.write(json.dumps({"resolved": outcome}, ensure_ascii=False) + "\n")
+                else:
+                    where = f" under run {outcome['run_id']}" if outcome["run_id"] else ""
+                    cancelled = "; its open approval requests are cancelled" if outcome["cancelled"] else ""
+                    console.print(f"[dim]alert {resolved['id']} is resolved: recorded{where}{cancelled}[/]")
             for incident in item.loaded.incidents:
                 result = await engine.run(incident)
                 emit(result)
+                advance(1)
                 if result["status"] == "failed" and code == EXIT_OK:
                     code = EXIT_FAILED
     return code

@@ -1,10 +1,12 @@
-"""``openclaw runs list [--json]`` and ``openclaw runs show RUN_ID [--json]``."""
+"""``openclaw runs list [--json | -o json|yaml]`` and ``openclaw runs show RUN_ID [--json | -o json|yaml]``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+from openclaw.cli.output import add_output_option, emit, output_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,14 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
     ls.add_argument("--limit", type=int, default=50, help="how many runs (default 50)")
     ls.add_argument("--status", help="only runs with this status")
+    add_output_option(ls)
     ls.set_defaults(handler=_list)
     show = verbs.add_parser("show", help="one run's timeline, or its run-result JSON")
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--json", action="store_true", help="the run-result JSON")
+    add_output_option(show)
     show.set_defaults(handler=_show)
     expire = verbs.add_parser("expire", help="end approval requests past their expiry (for cron; `serve` does it itself)")
     expire.add_argument("--json", action="store_true", help="one JSON object per settled run")
-    expire.set_defaults(handler=_expire)
+    expire.set_defaults(handler=_expire, reads_config=True)
     resume = verbs.add_parser(
         "resume", help="settle a paused run now: resume it when every request is final (takes over a stale claim)",
         description="Tally the run's approvals now and, when every waiting action is final, resume it here. "
@@ -33,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="apply the approved mutations (use it when the run was judged with --apply)")
     resume.add_argument("--context", metavar="NAME", help="kubeconfig context (the one the run was judged for)")
     resume.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
-    resume.set_defaults(handler=_resume)
+    resume.set_defaults(handler=_resume, reads_config=True)
     export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
     export.add_argument("run_id", metavar="RUN_ID")
     export.set_defaults(handler=_export)
@@ -49,31 +53,32 @@ def _store():
 def _list(args: argparse.Namespace) -> int:
     store = _store()
     rows = store.list(limit=args.limit, status=args.status)
-    if args.json:
-        for row in rows:
-            sys.stdout.write(json.dumps(row) + "\n")
+    if output_format(args):
+        emit(rows, output_format(args), many=True)
         return 0
     from rich.console import Console
 
     from openclaw.cli.render import runs_table
 
     if not rows:
-        print(f"no runs recorded in {store.path}")
+        print(f"no runs with status {args.status} in {store.path}" if args.status else f"no runs recorded in {store.path}")
         return 0
     runs_table(rows, Console(highlight=False))
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    result = _store().get(args.run_id)
-    if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    store = _store()
+    result = store.get(args.run_id)
+    if output_format(args):
+        emit(result, output_format(args))
         return 0
     from rich.console import Console
 
-    from openclaw.cli.render import timeline
+    from openclaw.cli.render import approve_flags, timeline
 
-    timeline(result, Console(highlight=False, soft_wrap=True))
+    judged = next((o["output"] or {} for o in store.node_outputs(args.run_id) if o["node"] == "__environment__"), {})
+    timeline(result, Console(highlight=False, soft_wrap=True), flags=approve_flags(judged.get("mode")))
     return 0
 
 
@@ -136,6 +141,8 @@ def _resume(args: argparse.Namespace) -> int:
         print(json.dumps({"run_id": s.run_id, "status": s.status, "resumed": s.resumed, "claimed_by": s.claimed_by}))
     elif s.resumed:
         print(f"{s.run_id}: resumed here: status {s.status}")
+    elif s.held:
+        print(f"{s.run_id}: every request is final, but {s.held}")
     elif s.claimed_by:
         print(f"{s.run_id}: being resumed by {s.claimed_by} (claim renewed at {s.claimed_at}; taken over when "
               f"older than {s.takeover_s} s)")

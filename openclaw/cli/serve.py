@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
-    p.set_defaults(handler=_serve)
+    p.set_defaults(handler=_serve, reads_config=True)
 
 
 def _is_loopback(host: str) -> bool:

@@ -62,20 +62,25 @@ class Configs:
     hashes: dict[str, str] = field(default_factory=dict)
     """sha256 of each file, by file name: recorded with every run."""
     approvers: ApproversLoad = field(default_factory=ApproversLoad)
+    alerts: Any = None
+    """The ``openclaw.config.alerts.AlertCatalog`` (alerts.yaml with the user's alerts.d/ merged over it)."""
 
 
 def load_configs(directory: Path) -> Configs:
-    """Load routing.yaml, trust.yaml and approvers.yaml from ``directory``.
+    """Load routing.yaml, trust.yaml, approvers.yaml and the alert catalog from ``directory``.
 
-    A broken routing.yaml raises ConfigError. A missing or invalid trust.yaml does not:
-    the engine still runs and records, and every action is denied with the reason (fail
-    closed); ``openclaw policy check`` reports the same problem with exit code 2. A broken
-    approvers.yaml likewise only means nobody can sign until it is fixed.
+    A broken routing.yaml, alerts.yaml or alerts.d/ file raises ConfigError. A missing or
+    invalid trust.yaml does not: the engine still runs and records, and every action is
+    denied with the reason (fail closed); ``openclaw policy check`` reports the same problem
+    with exit code 2. A broken approvers.yaml likewise only means nobody can sign until it is
+    fixed.
     """
+    from openclaw.config.alerts import read_alert_catalog
     from openclaw.config.routing import RoutingConfig
     from openclaw.config.trust import TRUST_FILE, load_policy
 
     routing, routing_hash = load_yaml(directory / "routing.yaml", RoutingConfig)
+    alerts, alerts_hashes = read_alert_catalog(directory)
     trust = load_policy(directory / TRUST_FILE)
     approvers = load_approvers_quietly(directory)
     hashes = {"routing.yaml": routing_hash, TRUST_FILE: trust.sha256 or "unreadable"}
@@ -85,7 +90,9 @@ def load_configs(directory: Path) -> Configs:
             hashes["approvers.yaml"] = hashlib.sha256(approvers_file.read_bytes()).hexdigest()
         except OSError:
             hashes["approvers.yaml"] = "unreadable"
-    return Configs(directory=directory, routing=routing, trust=trust, hashes=hashes, approvers=approvers)
+    hashes.update(alerts_hashes)
+    return Configs(directory=directory, routing=routing, trust=trust, hashes=hashes, approvers=approvers,
+                   alerts=alerts)
 
 
 def load_approvers_quietly(directory: Path) -> ApproversLoad:

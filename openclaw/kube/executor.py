@@ -14,10 +14,14 @@ Modes (``mode``):
   verification never outlives it; a lock lost in between fails the action (before the
   patch: nothing applied).
 
-Reads run for real in both modes; status ``executed``. ``get_logs`` keeps the *last*
-``log_max_bytes`` bytes of the log, from a line boundary, and says what it dropped
-(``truncated``, ``dropped_lines``, ``dropped_bytes``, ``note``): see ``openclaw.kube.plan``. Plan mode (no cluster) does
-not need an executor: see ``openclaw.kube.plan.planned_calls``.
+Reads run for real in both modes; status ``executed``. Every tool is run the same way
+from its declaration in ``openclaw.tools``: the requests it makes, the object a mutation
+locks and verifies (``target``), a read's one follow-up (``refine``: ``get_logs`` asks
+for fewer lines when the server's byte cap cut the newest) and the summary of the
+response. ``get_logs`` keeps the *last* ``log_max_bytes`` bytes of the log, from a line
+boundary, and says what it dropped (``truncated``, ``dropped_lines``, ``dropped_bytes``,
+``note``). Plan mode (no cluster) does not need an executor: see
+``openclaw.kube.plan.planned_calls``.
 
 ``execute`` never raises for API or argument errors: it returns status ``failed``
 with ``result = {"error": "...", "status": <HTTP status or None>, ...}``.
@@ -32,22 +36,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from openclaw.errors import ExecutionError, KubeError
-from openclaw.kube import summaries
 from openclaw.kube.access import Cluster
-from openclaw.kube.operations import ApiSession
 from openclaw.kube.errors import Target
-from openclaw.kube.plan import (
-    DEFAULT_LOG_TAIL,
-    DEFAULT_NAMESPACE,
-    RESTARTED_AT,
-    ApiCall,
-    ResolvedAction,
-    build_calls,
-    deployment_path,
-    resolve,
-    smaller_log_tail,
-)
+from openclaw.kube.operations import ApiSession
+from openclaw.kube.plan import DEFAULT_NAMESPACE, ApiCall, ResolvedAction, build_calls, deployment_path, resolve
 from openclaw.kube.verify import wait_for_rollout
+from openclaw.tools import TOOLS
+from openclaw.tools.base import CallContext
 
 
 @dataclass(frozen=True)
@@ -129,28 +124,31 @@ class KubeExecutor:
         base: dict[str, Any] = {"tool": action.tool, "args": action.args}
         if action.command is not None:
             base["command"] = action.command
-        calls = build_calls(action, default_namespace=namespace, now=now,
-                            log_max_bytes=self.log_max_bytes)
+        spec = TOOLS[action.tool]
+        ctx = CallContext(default_namespace=namespace, now=now, log_max_bytes=self.log_max_bytes)
+        calls = build_calls(action, default_namespace=namespace, now=now, log_max_bytes=self.log_max_bytes)
         applied = False
         try:
             if not action.mutating:
                 call, body = calls[0], session.send(calls[0])
-                if action.tool == "get_logs":
-                    call, body = self._fetch_newest_logs(session, call, body)
-                return ExecOutcome("executed", {**base, **self._read_result(action, call, body)},
+                call, body = self._refined(session, action, call, body, ctx)
+                return ExecOutcome("executed", {**base, **self._summary(action, call, body, ctx)},
                                    session.exchanges)
             call = calls[0]
             if mode == "dry_run":
                 body = session.send(call.with_dry_run())
-                return ExecOutcome("dry_run", {**base, "dry_run": True, **_mutation_result(action, body)},
+                return ExecOutcome("dry_run", {**base, "dry_run": True, **self._summary(action, call, body, ctx)},
                                    session.exchanges)
             if mode != "apply":
                 raise ExecutionError(f"unknown mode {mode!r}; use 'dry_run' or 'apply'")
-            ns, name = action.args["namespace"], action.args["deployment"]
+            if spec.target is None:
+                raise ExecutionError(f"{action.tool} declares no target object to lock and verify")
+            obj = spec.target(action.args)
+            ns, name = obj.namespace, obj.name
             owner = lock_owner or f"pid-{os.getpid()}"
-            lock = (self.locks.hold(self.lock_target(ns, name), owner=owner, ttl_s=self.lock_ttl_s,
-                                    wait_s=self.lock_wait_s) if self.locks else nullcontext())
-            target = self.lock_target(ns, name)
+            target = f"{self.cluster.server}{obj.path()}"
+            lock = (self.locks.hold(target, owner=owner, ttl_s=self.lock_ttl_s, wait_s=self.lock_wait_s)
+                    if self.locks else nullcontext())
 
             def renew() -> None:
                 # The lock is extended before every request that follows the first, so its TTL only has
@@ -167,7 +165,7 @@ class KubeExecutor:
                 renew()
                 return session.send(get)
 
-            get = ApiCall("GET", deployment_path(ns, name), target=Target("get", "deployments", ns, name))
+            get = ApiCall("GET", obj.path(), target=Target("get", obj.resource.plural, ns, name))
             with lock:
                 session.send(call.with_dry_run())
                 renew()
@@ -175,7 +173,8 @@ class KubeExecutor:
                 applied = True
                 verification = wait_for_rollout(fetch, generation=None, timeout_s=self.verify_timeout_s,
                                                 poll_interval_s=self.poll_interval_s)
-            result = {**base, "applied": True, **_mutation_result(action, body), "verification": verification}
+            result = {**base, "applied": True, **self._summary(action, call, body, ctx),
+                      "verification": verification}
             if verification["outcome"] != "succeeded":
                 result.update(error=f"APPLIED, but not verified: {action.tool} of {ns}/{name} was applied and "
                                     f"{verification['message']}; do not re-run it blindly", status=None)
@@ -191,74 +190,20 @@ class KubeExecutor:
                                        f"{exc}; check the deployment before re-running it")
             return ExecOutcome("failed", result, session.exchanges)
 
-    def _fetch_newest_logs(self, session: ApiSession, call: ApiCall, body: Any) -> tuple[ApiCall, Any]:
-        """When the server's safety cap cut the tail (newest lines lost), ask once more for fewer lines."""
-        smaller = smaller_log_tail(call, _text(body).encode("utf-8"), self.log_max_bytes)
+    @staticmethod
+    def _refined(session: ApiSession, action: ResolvedAction, call: ApiCall, body: Any,
+                 ctx: CallContext) -> tuple[ApiCall, Any]:
+        """A read the tool wants to ask once more (get_logs: the server's byte cap cut the newest lines)."""
+        refine = TOOLS[action.tool].refine
+        smaller = refine(call.request, body, ctx) if refine is not None and call.request is not None else None
         if smaller is None:
             return call, body
-        return smaller, session.send(smaller)
+        again = ApiCall.of(smaller)
+        return again, session.send(again)
 
-    def _read_result(self, action: ResolvedAction, call: ApiCall, body: Any) -> dict[str, Any]:
-        if action.tool == "get_logs":
-            return self._logs(action, call, _text(body))
-        resource = action.args["resource"]
-        if action.args.get("name") and resource != "events":
-            return summaries.one(resource, body)
-        return summaries.listing(resource, call.target.namespace, body)
-
-    def _logs(self, action: ResolvedAction, call: ApiCall, text: str) -> dict[str, Any]:
-        """The last ``log_max_bytes`` bytes of what the server sent, starting at a line boundary."""
-        raw = text.encode("utf-8")
-        cut = raw
-        if len(raw) > self.log_max_bytes:
-            cut = raw[-self.log_max_bytes:]
-            newline = cut.find(b"\n")
-            if raw[-self.log_max_bytes - 1:-self.log_max_bytes] != b"\n" and 0 <= newline < len(cut) - 1:
-                cut = cut[newline + 1:]  # drop the partial first line (a single huge line is cut mid-line)
-        shown = cut.decode("utf-8", errors="ignore")
-        received_lines, lines = _count_lines(text), _count_lines(shown)
-        requested = int(action.args.get("tail") or DEFAULT_LOG_TAIL)
-        fetched = int(call.query.get("tailLines") or requested)  # fewer when the server cap forced a refetch
-        result: dict[str, Any] = {
-            "pod": action.args["pod"],
-            "namespace": action.args["namespace"],
-            "container": action.args.get("container"),
-            "tail": requested,
-            "bytes": len(cut),
-            "lines": lines,
-            "truncated": len(cut) < len(raw) or fetched < requested,
-            "text": shown,
-        }
-        if result["truncated"]:
-            notes = [f"log truncated: showing its last {lines} lines ({len(cut)} bytes; log_max_bytes="
-                     f"{self.log_max_bytes})"]
-            if fetched < requested:
-                notes.append(f"the {requested} requested lines exceeded the server cap (limitBytes="
-                             f"{call.query['limitBytes']}), so only "
-                             f"the last {fetched} were fetched")
-            if len(cut) < len(raw):
-                notes.append(f"{received_lines - lines} earlier lines ({len(raw) - len(cut)} bytes) were dropped")
-            result.update(dropped_lines=(received_lines - lines) + (requested - fetched),
-                          dropped_bytes=len(raw) - len(cut), note="; ".join(notes))
-        if call.query.get("limitBytes") and len(raw) >= int(call.query["limitBytes"]):
-            result["newest_lines_missing"] = True
-            result["note"] = (result.get("note", "") + "; the server stopped at limitBytes="
-                              f"{call.query['limitBytes']}, so the newest lines may be missing: ask for fewer "
-                              "lines (tail)").lstrip("; ")
-        return result
-
-
-def _text(body: Any) -> str:
-    return body if isinstance(body, str) else str(body)
-
-
-def _count_lines(text: str) -> int:
-    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
-
-
-def _mutation_result(action: ResolvedAction, body: Any) -> dict[str, Any]:
-    body = body if isinstance(body, dict) else {}
-    if action.tool == "scale_deployment":
-        return {"replicas": ((body.get("spec") or {}).get("replicas", action.args["replicas"]))}
-    annotations = ((((body.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations")) or {}
-    return {"restarted_at": annotations.get(RESTARTED_AT), "deployment": summaries.deployment(body)}
+    @staticmethod
+    def _summary(action: ResolvedAction, call: ApiCall, body: Any, ctx: CallContext) -> dict[str, Any]:
+        summarize = TOOLS[action.tool].summarize
+        if summarize is None or call.request is None:
+            return {}
+        return summarize(action.args, call.request, body, ctx)

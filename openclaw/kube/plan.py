@@ -1,28 +1,12 @@
 """The exact Kubernetes API calls an action makes: method, path, query, content type, body.
 
-This is the single description of every operation. Plan mode records it as is, and
-the executor sends exactly these calls (adding ``dryRun=All`` for a dry run), so a
-plan and an execution can never disagree.
-
-- ``kubectl_get``: ``GET`` one object or a list. Nodes are cluster-scoped (the
-  namespace is ignored). For events, ``name`` selects the events *about* that
-  object (``fieldSelector=involvedObject.name=NAME``): event names are generated,
-  the object they concern is what a person asks for.
-- ``restart_deployment``: what ``kubectl rollout restart`` sends: a strategic merge
-  patch of ``spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]``
-  (RFC 3339, UTC, seconds).
-- ``scale_deployment``: a merge patch of ``spec.replicas`` on the ``scale`` subresource.
-- ``get_logs``: ``GET pods/NAME/log`` with ``tailLines`` (default 100), ``container``
-  and ``limitBytes = LOG_FETCH_FACTOR × log_max_bytes``, a safety cap only. The server's
-  ``limitBytes`` keeps the *first* bytes of the tail (the oldest lines), so it cannot be
-  the bound itself: the executor keeps the *last* ``log_max_bytes`` bytes client-side,
-  cut at a line boundary. Only when the server hits the cap (the newest lines were cut
-  off) does the executor send one more, identical call with fewer ``tailLines``
-  (``smaller_log_tail``), so the crash line at the end is never lost to the bound.
-- Lists (``kubectl_get`` without a name, and events) pass ``limit=LIST_LIMIT`` so a
-  namespace with thousands of events is not fetched whole.
-- ``kubectl_execute``: parsed with ``openclaw.models.kubectl.parse_kubectl`` (shlex,
-  never a shell) into one of the typed tools above, or refused.
+Every tool declares its requests as data (``ToolSpec.requests`` in ``openclaw.tools``:
+resource, namespace, name, subresource, query, body); this module turns them into
+calls, the same way for every tool. Plan mode records them as they are, and the executor
+sends exactly these calls (adding ``dryRun=All`` for a dry run), so a plan and an
+execution can never disagree. What each tool sends is documented in its module
+(``openclaw.tools.kubectl_get``, ``get_logs``, ``restart_deployment``, ``scale_deployment``);
+``kubectl_execute`` is parsed (shlex, never a shell) into one of them, or refused.
 """
 
 from __future__ import annotations
@@ -33,21 +17,18 @@ from typing import Any, Literal
 
 from openclaw.errors import ExecutionError
 from openclaw.kube.target import Target
-from openclaw.models.tools import ToolArgumentsError, validate_tool_args
+from openclaw.tools import KUBE_TOOLS, MUTATING_TOOLS, TOOLS, ToolArgumentsError
+from openclaw.tools.base import DEFAULT_NAMESPACE, FIELD_MANAGER, LIST_LIMIT, ApiRequest, CallContext
+from openclaw.tools.get_logs import DEFAULT_LOG_TAIL, LOG_FETCH_FACTOR, smaller_tail
+from openclaw.tools.restart_deployment import DEPLOYMENTS, RESTARTED_AT, restarted_at
 
-DEFAULT_NAMESPACE = "awoooi-prod"
-DEFAULT_LOG_TAIL = 100
 DEFAULT_LOG_MAX_BYTES = 65536
-LOG_FETCH_FACTOR = 8
-"""get_logs asks the server for at most this many times ``log_max_bytes`` (a memory cap, see above)."""
-LIST_LIMIT = 500
-"""Most objects one list call asks for (``limit``); the rest is reported, never fetched."""
-FIELD_MANAGER = "openclaw"
-RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
-KUBE_TOOLS = ("kubectl_get", "restart_deployment", "scale_deployment", "get_logs", "kubectl_execute")
-MUTATING_TOOLS = ("restart_deployment", "scale_deployment")
 
-_CORE = {"pods", "services", "events", "nodes"}
+__all__ = [
+    "DEFAULT_LOG_MAX_BYTES", "DEFAULT_LOG_TAIL", "DEFAULT_NAMESPACE", "FIELD_MANAGER", "KUBE_TOOLS", "LIST_LIMIT",
+    "LOG_FETCH_FACTOR", "MUTATING_TOOLS", "RESTARTED_AT", "ApiCall", "ResolvedAction", "build_calls",
+    "deployment_path", "planned_calls", "resolve", "restarted_at", "smaller_log_tail",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +42,8 @@ class ApiCall:
     body: dict[str, Any] | None = None
     target: Target = field(default=Target("get", ""), compare=False)
     response: Literal["json", "text"] = "json"
+    request: ApiRequest | None = field(default=None, compare=False)
+    """The tool's declarative request this call was built from (None for calls made by hand)."""
 
     @property
     def mutating(self) -> bool:
@@ -71,7 +54,14 @@ class ApiCall:
         if not self.mutating:
             return self
         return ApiCall(self.method, self.path, {**self.query, "dryRun": "All"}, self.content_type, self.body,
-                       self.target, self.response)
+                       self.target, self.response, self.request)
+
+    @classmethod
+    def of(cls, request: ApiRequest) -> ApiCall:
+        """The call for a tool's declarative request."""
+        target = Target(request.verb, request.rbac_resource, request.scope_namespace, request.name)
+        return cls(request.method, request.path(), dict(request.query), request.content_type, request.body, target,
+                   request.response, request)
 
     def as_dict(self) -> dict[str, Any]:
         return {"method": self.method, "path": self.path, "query": dict(self.query),
@@ -88,42 +78,33 @@ class ResolvedAction:
 
     @property
     def mutating(self) -> bool:
-        return self.tool in MUTATING_TOOLS
+        return TOOLS[self.tool].mutating
 
 
 def resolve(tool: str, args: dict[str, Any], *, default_namespace: str = DEFAULT_NAMESPACE) -> ResolvedAction:
     """Validate the arguments and turn ``kubectl_execute`` into its typed tool; ExecutionError if refused."""
-    if tool not in KUBE_TOOLS:
-        if tool == "send_alert":
-            raise ExecutionError("send_alert is delivered by openclaw.notify.telegram.TelegramNotifier, "
+    spec = TOOLS.get(tool)
+    if spec is None or not spec.kube:
+        if spec is not None:
+            raise ExecutionError(f"{tool} is delivered by openclaw.notify.telegram.TelegramNotifier, "
                                  "not by the Kubernetes executor")
         raise ExecutionError(f"unknown tool {tool!r}; the Kubernetes executor runs {', '.join(KUBE_TOOLS)}")
     try:
-        model = validate_tool_args(tool, args)
+        clean = spec.validate(args).model_dump(exclude_none=True)
     except ToolArgumentsError as exc:
         raise ExecutionError(f"refused: {exc}") from None
-    clean = model.model_dump(exclude_none=True)
-    if tool != "kubectl_execute":
+    if spec.expand is None:
         return ResolvedAction(tool, clean)
-    from openclaw.models.kubectl import KubectlRefused, parse_kubectl  # written concurrently; imported lazily
-
-    command = clean["command"]
     try:
-        parsed = parse_kubectl(command, default_namespace=clean.get("namespace") or default_namespace)
-    except KubectlRefused as exc:
+        inner_tool, inner_args = spec.expand(clean, default_namespace)
+    except ToolArgumentsError as exc:
         raise ExecutionError(f"kubectl command refused: {exc}") from None
-    inner = resolve(parsed.tool, dict(parsed.args), default_namespace=default_namespace)
-    return ResolvedAction(inner.tool, inner.args, command=command)
-
-
-def restarted_at(now: dt.datetime | None = None) -> str:
-    """The annotation value ``kubectl rollout restart`` writes: RFC 3339 UTC to the second."""
-    now = now or dt.datetime.now(dt.UTC)
-    return now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    inner = resolve(inner_tool, inner_args, default_namespace=default_namespace)
+    return ResolvedAction(inner.tool, inner.args, command=clean["command"])
 
 
 def deployment_path(namespace: str, name: str) -> str:
-    return f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
+    return DEPLOYMENTS.path(namespace, name)
 
 
 def build_calls(
@@ -133,57 +114,21 @@ def build_calls(
     now: dt.datetime | None = None,
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES,
 ) -> list[ApiCall]:
-    """The API calls for a resolved action (without ``dryRun``)."""
-    a = action.args
-    if action.tool == "kubectl_get":
-        resource, name = a["resource"], a.get("name")
-        ns = None if resource == "nodes" else a.get("namespace") or default_namespace
-        base = "/api/v1" if resource in _CORE else "/apis/apps/v1"
-        coll = f"{base}/nodes" if ns is None else f"{base}/namespaces/{ns}/{resource}"
-        if resource == "events" and name:
-            return [ApiCall("GET", coll, {"fieldSelector": f"involvedObject.name={name}", "limit": str(LIST_LIMIT)},
-                            target=Target("list", "events", ns, None))]
-        if name:
-            return [ApiCall("GET", f"{coll}/{name}", target=Target("get", resource, ns, name))]
-        return [ApiCall("GET", coll, {"limit": str(LIST_LIMIT)}, target=Target("list", resource, ns, None))]
-    if action.tool == "restart_deployment":
-        ns, name = a["namespace"], a["deployment"]
-        body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: restarted_at(now)}}}}}
-        return [ApiCall("PATCH", deployment_path(ns, name), {"fieldManager": FIELD_MANAGER},
-                        "application/strategic-merge-patch+json", body, Target("patch", "deployments", ns, name))]
-    if action.tool == "scale_deployment":
-        ns, name = a["namespace"], a["deployment"]
-        return [ApiCall("PATCH", deployment_path(ns, name) + "/scale", {"fieldManager": FIELD_MANAGER},
-                        "application/merge-patch+json", {"spec": {"replicas": a["replicas"]}},
-                        Target("patch", "deployments/scale", ns, name))]
-    if action.tool == "get_logs":
-        ns, pod = a["namespace"], a["pod"]
-        query = {"tailLines": str(a.get("tail") or DEFAULT_LOG_TAIL),
-                 "limitBytes": str(log_max_bytes * LOG_FETCH_FACTOR)}
-        if a.get("container"):
-            query["container"] = a["container"]
-        return [ApiCall("GET", f"/api/v1/namespaces/{ns}/pods/{pod}/log", query,
-                        target=Target("get", "pods/log", ns, pod), response="text")]
-    raise ExecutionError(f"no API mapping for tool {action.tool!r}")  # unreachable: resolve() checked
+    """The API calls for a resolved action (without ``dryRun``), from the tool's declared requests."""
+    spec = TOOLS[action.tool]
+    if spec.requests is None:  # unreachable: resolve() only returns tools that make requests
+        raise ExecutionError(f"no API requests declared for tool {action.tool!r}")
+    ctx = CallContext(default_namespace=default_namespace, now=now, log_max_bytes=log_max_bytes)
+    return [ApiCall.of(r) for r in spec.requests(action.args, ctx)]
 
 
 def smaller_log_tail(call: ApiCall, received: bytes, log_max_bytes: int) -> ApiCall | None:
-    """The get_logs call again with fewer ``tailLines`` when ``received`` hit the server's cap; else None.
-
-    The server kept the oldest ``limitBytes`` of the tail, so the newest lines are
-    missing; ask for about as many lines as fit in ``log_max_bytes`` at the average
-    length seen (at least one).
-    """
-    cap = int(call.query.get("limitBytes") or 0)
-    if not cap or len(received) < cap:
+    """The get_logs call again with fewer ``tailLines`` when ``received`` hit the server's cap; else None
+    (see ``openclaw.tools.get_logs.smaller_tail``)."""
+    if call.request is None:
         return None
-    tail = int(call.query["tailLines"])
-    complete = received.count(b"\n")
-    fewer = max(1, min(tail - 1, complete * log_max_bytes // max(1, len(received))))
-    if fewer >= tail:
-        return None
-    return ApiCall(call.method, call.path, {**call.query, "tailLines": str(fewer)}, call.content_type, call.body,
-                   call.target, call.response)
+    smaller = smaller_tail(call.request, received, CallContext(log_max_bytes=log_max_bytes))
+    return None if smaller is None else ApiCall.of(smaller)
 
 
 def planned_calls(

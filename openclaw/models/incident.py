@@ -2,9 +2,13 @@
 
 1. one incident object (``description`` required, unknown fields refused);
 2. a JSON list of incident objects;
-3. an Alertmanager webhook payload, version 4: one incident per firing alert.
+3. an Alertmanager webhook payload, version 4: the firing alerts of one group that concern one
+   subject form one incident (``alerts`` holds them all); resolved alerts are returned apart.
 
-See ``shared/DESIGN.md``, "Incident (input)".
+Alert incidents keep the ``alertname``, every label and annotation, the severity and the
+group key: they are structured input, never chat (see :mod:`openclaw.models.alert_labels`).
+
+See ``docs/contracts.md``, "Incident (input)".
 """
 
 from __future__ import annotations
@@ -20,16 +24,32 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from openclaw.errors import InputError
 from openclaw.models._base import StrictModel
+from openclaw.models.alert_labels import exporter_labels
+from openclaw.models.alert_labels import group_key as subject_group_key
 from openclaw.models.names import K8sLabel
 from openclaw.models.tools import describe_validation_error
 
 DEFAULT_NAMESPACE = "awoooi-prod"
 MAX_DESCRIPTION_CHARS = 32_000
 MAX_LABELS = 64
+MAX_ANNOTATION_CHARS = 4096
+MAX_GROUP_ALERTS = 100
 
 Severity = Literal["info", "warning", "critical"]
 Source = Literal["manual", "alertmanager", "platform", "chat"]
 _ShortStr = Field(max_length=1024)
+
+
+class AlertInfo(StrictModel):
+    """One Alertmanager alert inside an incident: its own id, labels and annotations."""
+
+    id: str = Field(max_length=160)
+    alertname: str = Field(max_length=200)
+    status: Literal["firing", "resolved"] = "firing"
+    labels: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
+    annotations: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
+    starts_at: datetime | None = None
+    fingerprint: str | None = Field(default=None, max_length=64)
 
 
 class Incident(StrictModel):
@@ -45,6 +65,12 @@ class Incident(StrictModel):
     labels: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
     annotations: dict[str, str] = Field(default_factory=dict, max_length=MAX_LABELS)
     created_at: datetime | None = None
+    alertname: str | None = Field(default=None, max_length=200)
+    """The Prometheus alert's name (``labels.alertname``) when the incident is an alert."""
+    group_key: str | None = Field(default=None, max_length=2048)
+    """Alertmanager's ``groupKey`` of the webhook the alert came in."""
+    alerts: list[AlertInfo] = Field(default_factory=list, max_length=MAX_GROUP_ALERTS)
+    """Every alert of the group that concerns this incident's subject (the first is the primary one)."""
 
     @field_validator("description")
     @classmethod
@@ -64,6 +90,34 @@ class Incident(StrictModel):
     @property
     def effective_namespace(self) -> str:
         return self.namespace or DEFAULT_NAMESPACE
+
+    @property
+    def is_alert(self) -> bool:
+        """An alert is structured input (alertname, labels, annotations), never chat."""
+        return self.alertname is not None or self.source == "alertmanager"
+
+    @property
+    def prompt_text(self) -> str:
+        """What an LLM reads of the incident: for an alert, a compact structured rendering (alertname,
+        severity, labels, annotations, the group's other alerts); otherwise :attr:`text`."""
+        if not self.is_alert:
+            return self.text
+        lines = [f"alertname: {self.alertname or self.labels.get('alertname') or 'unknown'}",
+                 f"severity: {self.severity or 'unknown'}"]
+        labels = {k: v for k, v in self.labels.items() if k not in ("alertname", "severity")}
+        if labels:
+            lines.append("labels: " + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())))
+        for key in ("summary", "description", "message", "runbook_url"):
+            if self.annotations.get(key):
+                lines.append(f"{key}: {' '.join(self.annotations[key].split())[:1500]}")
+        for alert in self.alerts[1:11]:
+            extra = {k: v for k, v in alert.labels.items() if self.labels.get(k) != v}
+            lines.append(f"also firing: {alert.alertname} " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+        if len(self.alerts) > 11:
+            lines.append(f"… and {len(self.alerts) - 11} more alerts in the group")
+        if self.group_key:
+            lines.append(f"group: {self.group_key[:300]}")
+        return "\n".join(lines)
 
     @property
     def text(self) -> str:
@@ -132,12 +186,13 @@ def parse_incident(data: Any) -> Incident:
 
 
 def incidents_from_alertmanager(data: dict[str, Any]) -> LoadedIncidents:
-    """One incident per firing alert; resolved alerts are returned separately."""
+    """The firing alerts of the webhook, grouped per subject into incidents; resolved alerts apart."""
     try:
         payload = _AlertmanagerPayload.model_validate(data)
     except ValidationError as exc:
         raise InputError(f"invalid Alertmanager webhook: {describe_validation_error(exc)}") from None
     out = LoadedIncidents()
+    groups: dict[str, list[dict[str, Any]]] = {}
     for alert in payload.alerts:
         labels = {**payload.commonLabels, **alert.labels}
         annotations = {**payload.commonAnnotations, **alert.annotations}
@@ -149,24 +204,61 @@ def incidents_from_alertmanager(data: dict[str, Any]) -> LoadedIncidents:
         if alert.status == "resolved":
             out.resolved.append({"id": incident_id, "labels": labels, "annotations": annotations})
             continue
-        alertname = labels.get("alertname", "alert")
-        description = annotations.get("description") or annotations.get("summary") or alertname
-        raw = {
-            "id": incident_id,
-            "title": annotations.get("summary") or alertname,
-            "description": description,
-            "severity": _AM_SEVERITY.get(labels.get("severity", "").lower()),
-            "namespace": labels.get("namespace"),
-            "source": "alertmanager",
-            "labels": labels,
-            "annotations": annotations,
-            "created_at": alert.startsAt.isoformat() if alert.startsAt else None,
-        }
+        item = {"id": incident_id, "alertname": labels.get("alertname") or "UnnamedAlert", "status": "firing",
+                "labels": labels, "annotations": _bounded_annotations(annotations),
+                "starts_at": alert.startsAt.isoformat() if alert.startsAt else None, "fingerprint": fingerprint}
+        groups.setdefault(subject_group_key(labels), []).append(item)
+    for members in groups.values():
+        members.sort(key=lambda a: (a["starts_at"] or "", a["id"]))
+        raw = _alert_incident(members, payload.groupKey)
         try:
             out.incidents.append(parse_incident(raw))
         except InputError as exc:
-            out.rejected.append(Rejected(raw=raw, error=str(exc), incident_id=incident_id))
+            out.rejected.append(Rejected(raw=raw, error=str(exc), incident_id=raw["id"]))
     return out
+
+
+def _bounded_annotations(annotations: dict[str, str]) -> dict[str, str]:
+    """Annotation values cut to the model's bound, saying so: an oversized alert is still an alert."""
+    out = {}
+    for key, value in annotations.items():
+        if isinstance(value, str) and len(value) > MAX_ANNOTATION_CHARS:
+            note = f" [cut by OpenClaw: {len(value) - MAX_ANNOTATION_CHARS + 64} more characters]"
+            value = value[: MAX_ANNOTATION_CHARS - len(note)] + note
+        out[key] = value
+    return out
+
+
+def _alert_incident(members: list[dict[str, Any]], group_key: str | None) -> dict[str, Any]:
+    """The incident for the alerts of one group about one subject; the earliest alert is the primary one."""
+    primary = members[0]
+    labels, annotations = primary["labels"], primary["annotations"]
+    alertname = primary["alertname"]
+    others = sorted({m["alertname"] for m in members[1:]} - {alertname})
+    title = annotations.get("summary") or alertname
+    if len(members) > 1:
+        title = f"{title} (+{len(members) - 1} more alert{'s' if len(members) > 2 else ''}" + (
+            f": {', '.join(others)})" if others else ")")
+    description = annotations.get("description") or annotations.get("message") or annotations.get("summary") or alertname
+    severities = [_AM_SEVERITY.get((m["labels"].get("severity") or "").lower()) for m in members]
+    severity = next((s for s in ("critical", "warning", "info") if s in severities), None)
+    namespace = labels.get("namespace")
+    if namespace and "namespace" in exporter_labels(labels):
+        namespace = None  # the exporter's namespace, not the subject's: a cluster-wide alert has none
+    return {
+        "id": primary["id"],
+        "title": title[:500],
+        "description": description[:MAX_DESCRIPTION_CHARS],
+        "severity": severity,
+        "namespace": namespace or None,
+        "source": "alertmanager",
+        "labels": labels,
+        "annotations": annotations,
+        "created_at": primary["starts_at"],
+        "alertname": alertname,
+        "group_key": group_key[:2048] if group_key else None,
+        "alerts": members[:MAX_GROUP_ALERTS],
+    }
 
 
 def load_incidents(data: Any) -> LoadedIncidents:

@@ -1,13 +1,13 @@
 """The run result: the JSON contract of ``openclaw run --json`` and ``openclaw runs show --json``.
 
-Field names are fixed by ``shared/DESIGN.md``; the platform and other tools read them.
+Field names are fixed by the contract in ``docs/contracts.md``; the platform and other tools read them.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 TaskType = Literal["tool_calling", "k8s_operation", "incident_analysis", "general_chat", "code_generation"]
 Level = Literal["simple", "moderate", "complex"]
@@ -49,9 +49,20 @@ class Attempt(_Out):
     node: NodeName
     provider: str
     model: str
+    """The model as routing.yaml names it (the seed's name)."""
     outcome: Outcome
     latency_ms: float
     error: str | None = None
+    vendor_model: str | None = None
+    """Optional: the id actually sent to the vendor when providers.yaml's ``model_aliases`` maps ``model``
+    to another (e.g. gemini-1.5-flash -> gemini-2.5-flash); absent from the JSON when they are the same."""
+
+    @model_serializer(mode="wrap")
+    def _omit_same_model(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("vendor_model") is None:
+            data.pop("vendor_model", None)
+        return data
 
 
 class ToolCall(_Out):
@@ -60,11 +71,51 @@ class ToolCall(_Out):
     args: dict[str, Any]
 
 
+class Withheld(_Out):
+    name: str
+    args: dict[str, Any]
+    reason: str
+
+
 class Decision(_Out):
     provider: str
     model: str
     tool_calls: list[ToolCall] = Field(default_factory=list)
     reply: str = ""
+    phase: Literal["evidence", "final"] = "final"
+    """``evidence`` while the decision only asks for reads (an alert's earlier rounds)."""
+    rests_on: list[str] = Field(default_factory=list)
+    """The ids of the evidence records (``evidence[].id``) the decision was made on."""
+    withheld: list[Withheld] = Field(default_factory=list)
+    """Mutations a provider proposed that the alert's runbook or the evidence does not support."""
+
+
+class Subject(_Out):
+    """The object an alert is about, read from its labels (and the cluster's ownerReferences)."""
+
+    kind: str
+    name: str | None = None
+    namespace: str | None = None
+    container: str | None = None
+    owner: dict[str, Any] | None = None
+    source: str
+    ignored: list[str] = Field(default_factory=list)
+    problem: str | None = None
+
+
+class Evidence(_Out):
+    """One read made before the decision, and what it found."""
+
+    id: str
+    round: int
+    kind: str
+    action_index: int
+    name: str
+    args: dict[str, Any]
+    status: str
+    finding: str
+    guess: bool = False
+    why: str = ""
 
 
 class ApprovalRecord(_Out):
@@ -98,6 +149,8 @@ class RunResult(_Out):
     attempts: list[Attempt] = Field(default_factory=list)
     decision: Decision | None = None
     actions: list[Action] = Field(default_factory=list)
+    subject: Subject | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
     degraded: bool = False
     """True when the rules provider answered because the LLM chain failed or the deadline passed."""
     error: str | None = None

@@ -40,8 +40,11 @@ async def classify_intent(state: PipelineState, runtime: Runtime[PipelineContext
 
     result = await step(state, ctx, node=NODE, chain=routing.node_chain(NODE), ask=ask, rules_answer=rules_answer)
     if result.answer is not None:
+        task_type = result.answer.task_type
+        if incident.is_alert and task_type in ("general_chat", "code_generation"):
+            task_type = "incident_analysis"  # an alert is structured input, never chat
         result.update["intent"] = {
-            "task_type": result.answer.task_type,
+            "task_type": task_type,
             "confidence": round(float(result.answer.confidence), 4),
             "provider": result.answered_by.provider,
         }

@@ -3,6 +3,10 @@
 The route for the incident's task type (routing.yaml) names the providers in order.
 When a provider is configured, it decides; ``rules`` decides only when the chain is
 exhausted, the deadline has passed, or the route names ``rules`` first.
+
+For an alert, decide is a loop (see :mod:`openclaw.nodes.evidence`): the provider sees the
+alert structured and the evidence read so far, and its answer is shaped by
+:func:`openclaw.alerts.planner.shape` into a round of reads or a screened final decision.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from openclaw.alerts.evidence import kind_of
+from openclaw.alerts.planner import shape
 from openclaw.config.routing import ModelRef, with_model_overrides
+from openclaw.nodes import evidence
 from openclaw.nodes.fallback import step
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
 from openclaw.providers.base import DecisionAnswer, Provider
@@ -29,11 +36,16 @@ async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dic
     task_type = state["intent"]["task_type"]
     level = state["complexity"]["level"]
     chain = decision_chain(ctx, task_type)
+    actx = evidence.alert_context(state, ctx, incident) if incident.is_alert else None
+    context = evidence.decide_context(actx, state) if actx is not None else None
 
     async def ask(provider: Provider, ref: ModelRef, timeout_s: float) -> DecisionAnswer:
-        return await provider.decide(incident, task_type, level, model=ref.model, timeout_s=timeout_s)
+        return await provider.decide(incident, task_type, level, model=ref.model, timeout_s=timeout_s,
+                                     context=context)
 
     def rules_answer() -> DecisionAnswer:
+        if context is not None:
+            return ctx.registry.rules.alert_decision(context)
         return ctx.registry.rules.decision(incident, task_type)
 
     route = ctx.configs.routing.routes[task_type]
@@ -42,15 +54,18 @@ async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dic
     if NODE not in state.get("cursor", {}):
         closing = [] if chain and chain[0].provider == "rules" else ["rules/embedded"]
         update["route"] = {"task_type": task_type, "chain": [str(ref) for ref in chain] + closing}
+        if actx is not None:
+            update["subject"] = actx.subject.as_dict()
     if result.answer is not None:
         answer, ref = result.answer, result.answered_by
-        update["decision"] = {
-            "provider": ref.provider,
-            "model": ref.model,
-            "tool_calls": [
-                {"id": call.id or f"call-{i}", "name": call.name, "args": dict(call.args)}
-                for i, call in enumerate(answer.tool_calls)
-            ],
-            "reply": answer.reply,
-        }
+        calls = [{"id": call.id or f"call-{i}", "name": call.name, "args": dict(call.args)}
+                 for i, call in enumerate(answer.tool_calls)]
+        decision: dict[str, Any] = {"provider": ref.provider, "model": ref.model, "tool_calls": calls,
+                                    "reply": answer.reply}
+        if actx is not None:
+            shaped = shape(actx, calls, answer.reply, kind_of=kind_of)
+            decision.update(tool_calls=shaped.tool_calls, reply=shaped.reply, phase=shaped.phase,
+                            rests_on=shaped.rests_on, withheld=shaped.withheld, purposes=shaped.purposes)
+        decision["first_index"] = len(state.get("actions", []))
+        update["decision"] = decision
     return update

@@ -103,17 +103,19 @@ class ActionRunner:
         return await asyncio.to_thread(self._once, tool, args, namespace, incident_id, run_id, digest)
 
     def current_replicas(self, namespace: str, deployment: str) -> int | None:
-        """The deployment's desired replicas, one real GET; None in plan mode or when it cannot be read.
+        """The deployment's desired replicas, one real GET; None in plan mode or when it has no count.
 
-        Blocking (bounded by the executor's request timeout and retries): from async code use
-        :meth:`acurrent_replicas`.
+        Raises LookupError naming the cause when the read fails (e.g. the deployment does not
+        exist, RBAC). Blocking (bounded by the executor's request timeout and retries): from
+        async code use :meth:`acurrent_replicas`.
         """
         if self.mode == "plan":
             return None
         args = {"resource": "deployments", "namespace": namespace, "name": deployment}
         out = self.kube.execute("kubectl_get", args, mode="dry_run", default_namespace=namespace)
         if out.status != "executed":
-            return None
+            raise LookupError(f"reading deployment {namespace}/{deployment} failed: "
+                              f"{(out.result or {}).get('error') or out.status}")
         desired = (out.result.get("item") or {}).get("desired")
         return desired if isinstance(desired, int) else None
 

@@ -26,6 +26,7 @@ from langgraph.runtime import Runtime
 
 from openclaw.approvals.digest import ActionRequest, canonical_json, request_digest, sha256_hex
 from openclaw.models.incident import Incident
+from openclaw.nodes import evidence
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
 from openclaw.trust.actions import ProposedAction
 from openclaw.trust.facts import target_of
@@ -55,6 +56,8 @@ async def execute(state: PipelineState, runtime: Runtime[PipelineContext]) -> di
     for action in failed:
         alert = _alert_action(ctx, run_id, incident, action, index=len(actions))
         actions.append(await _carry_out(ctx, run_id, incident, alert))
+    if (state.get("decision") or {}).get("phase") == "evidence":
+        return {"actions": actions, **evidence.collect(state, actions)}
     return {"actions": actions}
 
 

@@ -9,4 +9,8 @@ from openclaw.nodes.state import PipelineState
 
 
 async def report(state: PipelineState) -> dict[str, Any]:
-    return {"status": run_status([a["status"] for a in state.get("actions", [])])}
+    # A read made as evidence that failed or was refused (a 404 for an object the alert names) is a finding,
+    # not the run's outcome; one still waiting for approval keeps the run waiting.
+    statuses = [a["status"] for a in state.get("actions", [])
+                if not a.get("evidence") or a["status"] == "awaiting_approval"]
+    return {"status": run_status(statuses)}

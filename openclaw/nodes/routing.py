@@ -23,5 +23,10 @@ async def after_decide(state: PipelineState) -> Literal["decide", "trust"]:
     return "trust" if state.get("decision") else "decide"
 
 
+async def after_execute(state: PipelineState) -> Literal["decide", "report"]:
+    """Back to decide after an evidence round (execute cleared the decision), else to report."""
+    return "report" if state.get("decision") else "decide"
+
+
 async def after_approval_gate(state: PipelineState) -> Literal["approval_gate", "execute"]:
     return "approval_gate" if waiting(state) else "execute"

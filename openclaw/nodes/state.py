@@ -40,6 +40,12 @@ class PipelineState(TypedDict, total=False):
     degraded: bool
     status: str
     error: str | None
+    subject: dict[str, Any] | None
+    """For an alert: the object it is about (``openclaw.alerts.subject.Subject.as_dict``), refined by reads."""
+    evidence: Annotated[list[dict[str, Any]], operator.add]
+    """For an alert: one record per read made before the decision (see ``openclaw.nodes.evidence``)."""
+    rounds: int
+    """Evidence rounds done (decide → trust → approval_gate → execute → decide)."""
 
 
 @dataclass

@@ -53,13 +53,16 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
     base = _base_facts(state, incident, ctx)
     history = ctx.history if policy is not None else None
     seen_targets: Counter[str] = Counter()
+    earlier = list(state.get("actions", []))  # earlier evidence rounds' reads: judged and run already
     actions, audit_items = [], []
     mode = getattr(ctx.executor, "mode", None)
-    for index, call in enumerate(calls):
+    evidence_round = (state.get("decision") or {}).get("phase") == "evidence"
+    for index, call in enumerate(calls, start=len(earlier)):
         proposed = propose(call.get("name", ""), call.get("args"), default_namespace=incident.effective_namespace)
-        replicas, lookup_failed = await _replicas(ctx, proposed, mode)
+        replicas, lookup_error = await _replicas(ctx, proposed, mode)
+        lookup_failed = lookup_error is not None
         facts = _facts(base, proposed, policy, history, now, seen_targets, replicas, state["run_id"])
-        facts = replace(facts, replicas_lookup_failed=lookup_failed)
+        facts = replace(facts, replicas_lookup_failed=lookup_failed, replicas_lookup_error=lookup_error)
         verdict = evaluate(proposed, policy, facts, approvers=approvers, policy_error=loaded.error)
         _keep_reservation(history, proposed, policy, verdict, state["run_id"])
         request = {"nonce": secrets.token_hex(16), "cluster": cluster,
@@ -70,12 +73,15 @@ async def trust(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict
         action = _action(index, proposed, verdict, digest, {**request, "mode": mode})
         action["facts"] = {"recent_actions": facts.recent_actions, "last_action_age_s": facts.last_action_age_s,
                            "current_replicas": facts.current_replicas,
-                           "replicas_lookup_failed": lookup_failed}  # internal: what replay restores
+                           "replicas_lookup_failed": lookup_failed,
+                           "replicas_lookup_error": lookup_error}  # internal: what replay restores
+        if evidence_round:
+            action["evidence"] = True  # internal: a read made before the decision (its failure is a finding)
         actions.append(action)
         audit_items.append(("verdict", state["run_id"], _audit_payload(action, verdict)))
     if ctx.audit is not None and audit_items:
         ctx.audit.append_many(audit_items)
-    return {"actions": actions}
+    return {"actions": earlier + actions}
 
 
 def _base_facts(state: PipelineState, incident: Incident, ctx: PipelineContext) -> Facts:
@@ -90,23 +96,23 @@ def _base_facts(state: PipelineState, incident: Incident, ctx: PipelineContext) 
 _CLUSTER_MODES = frozenset({"dry_run", "apply"})
 
 
-async def _replicas(ctx: PipelineContext, proposed: ProposedAction, mode: str | None) -> tuple[int | None, bool]:
+async def _replicas(ctx: PipelineContext, proposed: ProposedAction, mode: str | None) -> tuple[int | None, str | None]:
     """The target deployment's current replica count, for blast radius (scale only; None when unknown),
-    and whether the count is unknown because reading it failed: the lookup raised, or a cluster is
-    configured (executor mode dry_run or apply) and it gave no count. In plan mode an unknown count
-    is not a failure."""
+    and, when the count is unknown because reading it failed, why (None otherwise): the lookup raised,
+    or a cluster is configured (executor mode dry_run or apply) and it gave no count. In plan mode an
+    unknown count is not a failure."""
     lookup = ctx.current_replicas
     if proposed.tool != "scale_deployment":
-        return None, False
+        return None, None
     if lookup is None:
-        return None, mode in _CLUSTER_MODES
+        return None, "this executor cannot read replica counts" if mode in _CLUSTER_MODES else None
     try:
         value = await lookup(proposed.tool_args["namespace"], proposed.tool_args["deployment"])
-    except Exception:  # noqa: BLE001 - a failed lookup is scored as the largest change
-        return None, mode != "plan"
+    except Exception as exc:  # noqa: BLE001 - a failed lookup is scored as the largest change
+        return None, (str(exc) or type(exc).__name__) if mode != "plan" else None
     if isinstance(value, int) and value >= 0:
-        return value, False
-    return None, mode in _CLUSTER_MODES
+        return value, None
+    return None, "the deployment reported no replica count" if mode in _CLUSTER_MODES else None
 
 
 def _facts(base: Facts, proposed: ProposedAction, policy: TrustPolicy | None, history: Any, now: float,

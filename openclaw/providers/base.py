@@ -39,6 +39,29 @@ class DecisionAnswer:
 
 
 @dataclass(frozen=True)
+class EvidenceTurn:
+    """One earlier round of reads: the calls the model (or the catalog) made and what each returned."""
+
+    calls: tuple[ProposedToolCall, ...]
+    results: tuple[str, ...]
+    """JSON text per call, bounded: what goes back to the model as the tool's answer."""
+
+
+@dataclass(frozen=True)
+class DecideContext:
+    """What ``decide`` knows besides the incident: for an alert, OpenClaw's structured reading of it and
+    the evidence rounds so far (the tool-calling loop)."""
+
+    alert_text: str = ""
+    """The alert rendered for the model (``openclaw.alerts.render``); empty for other incidents."""
+    turns: tuple[EvidenceTurn, ...] = ()
+    final: bool = False
+    """True when no more reads will be made: the model must decide now."""
+    alert: Any = None
+    """The ``openclaw.alerts.planner.AlertContext`` (the rules provider decides from it)."""
+
+
+@dataclass(frozen=True)
 class Exchange:
     """One request to a provider and what came back: kept for the run record and replay."""
 
@@ -62,5 +85,6 @@ class Provider(Protocol):
     ) -> ComplexityAnswer: ...
 
     async def decide(
-        self, incident: Incident, task_type: str, level: str, *, model: str, timeout_s: float
+        self, incident: Incident, task_type: str, level: str, *, model: str, timeout_s: float,
+        context: DecideContext | None = None,
     ) -> DecisionAnswer: ...

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from openclaw import prompts
 from openclaw.errors import ProviderInvalidOutput
 from openclaw.models.incident import Incident
 from openclaw.models.tools import TOOLS, openai_tool_schemas
-from openclaw.providers.base import ComplexityAnswer, DecisionAnswer, Exchange, IntentAnswer
+from openclaw.providers.base import ComplexityAnswer, DecideContext, DecisionAnswer, Exchange, IntentAnswer
 from openclaw.providers.budget import RateBudget, estimate_tokens
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.convert import converting
@@ -40,6 +40,20 @@ TOOL_TASKS = frozenset({"tool_calling", "k8s_operation", "incident_analysis"})
 """Task types whose decision may carry tool calls (the seed's tools are offered)."""
 TOOL_REQUIRED = frozenset({"tool_calling", "k8s_operation"})
 """Task types whose decision must carry at least one tool call."""
+
+
+def _turn_messages(context: DecideContext | None) -> list[BaseMessage]:
+    """The tool-calling loop so far: each round's calls as the assistant's message, each result as a tool
+    message (untrusted cluster data, bounded), then, when the reads are spent, the request to decide now."""
+    if context is None or not context.turns:
+        return []
+    out: list[BaseMessage] = []
+    for turn in context.turns:
+        calls = [{"name": c.name, "args": dict(c.args), "id": c.id, "type": "tool_call"} for c in turn.calls]
+        out.append(AIMessage(content="", tool_calls=calls))
+        out += [ToolMessage(content=result, tool_call_id=c.id) for c, result in zip(turn.calls, turn.results, strict=True)]
+    out.append(HumanMessage(prompts.render("decide_evidence", final="yes" if context.final else "no")))
+    return out
 
 
 class ChatFactory(Protocol):
@@ -87,37 +101,41 @@ class ChatProvider:
     # --- the three questions -----------------------------------------------------------
 
     async def classify_intent(self, incident: Incident, *, model: str, timeout_s: float) -> IntentAnswer:
-        messages = self._messages(incident, prompts.render("intent", incident=prompts.untrusted(incident.text)))
+        messages = self._messages(incident, prompts.render("intent", incident=prompts.untrusted(incident.prompt_text)))
         result = await self._structured(messages, INTENT_SCHEMA, model, timeout_s, kind="intent")
         return intent_answer(result, self.name)
 
     async def analyze_complexity(
         self, incident: Incident, task_type: str, *, model: str, timeout_s: float
     ) -> ComplexityAnswer:
-        text = prompts.render("complexity", task_type=task_type, incident=prompts.untrusted(incident.text))
+        text = prompts.render("complexity", task_type=task_type, incident=prompts.untrusted(incident.prompt_text))
         result = await self._structured(self._messages(incident, text), COMPLEXITY_SCHEMA, model, timeout_s, kind="complexity")
         return complexity_answer(result, self.name)
 
     async def decide(
-        self, incident: Incident, task_type: str, level: str, *, model: str, timeout_s: float
+        self, incident: Incident, task_type: str, level: str, *, model: str, timeout_s: float,
+        context: DecideContext | None = None,
     ) -> DecisionAnswer:
+        alert_text = context.alert_text if context is not None else ""
         text = prompts.render(
             "decide",
             task_type=task_type,
             level=level,
             incident_id=incident.id,
             severity=incident.severity or "unknown",
-            instruction=_instruction(task_type, incident.effective_namespace),
-            incident=prompts.untrusted(incident.text),
+            instruction=(prompts.render("decide_alert", namespace=incident.effective_namespace) if alert_text
+                         else _instruction(task_type, incident.effective_namespace)),
+            incident=prompts.untrusted(alert_text or incident.text),
         )
-        messages = self._messages(incident, text)
+        messages = self._messages(incident, text) + _turn_messages(context)
         offered = tuple(TOOLS) if task_type in TOOL_TASKS else ()
         tools = openai_tool_schemas(offered) if offered else []
         with converting(self.name, self.endpoint):  # building the client can raise too (a malformed URL)
             chat = self._chat(self.config.vendor_model(model), timeout_s)
         runnable = chat.bind_tools(tools) if tools else chat
         message = await self._call(runnable, messages, model, timeout_s, kind="decide", extra=json.dumps(tools) if tools else "")
-        answer = decision_answer(message, self.name, offered=offered, require_tool=task_type in TOOL_REQUIRED)
+        require = task_type in TOOL_REQUIRED and not alert_text
+        answer = decision_answer(message, self.name, offered=offered, require_tool=require)
         if not answer.tool_calls and not answer.reply:
             raise ProviderInvalidOutput(f"{self.name}: empty answer (no tool call and no text)")
         return answer

@@ -205,11 +205,16 @@ class Router:
                     self.guard(loser.ref.provider).breaker.record("cancelled")
         return self._result([first, second], index + 2)
 
-    @staticmethod
-    def _result(tries: list[_Try], next_index: int) -> AttemptResult[Any]:
+    def _result(self, tries: list[_Try], next_index: int) -> AttemptResult[Any]:
         winner = next((t for t in tries if t.answer is not None), None)
-        records = [r for t in tries for r in t.records]
+        records = [self._with_vendor_model(r) for t in tries for r in t.records]
         return AttemptResult(winner.answer if winner else None, records, next_index, winner.ref if winner else None)
+
+    def _with_vendor_model(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Add ``vendor_model``, the id sent to the vendor, when a providers.yaml alias renamed the model."""
+        config = self.providers.providers.get(record["provider"])
+        sent = config.vendor_model(record["model"]) if config is not None else record["model"]
+        return {**record, "vendor_model": sent} if sent != record["model"] else record
 
     async def _run(self, node: str, attempt: _Try, ask: Ask[Any], deadline: float, policy: Policy) -> None:
         """Ask one provider, retrying once after a 429 whose Retry-After fits; records land in ``attempt``."""

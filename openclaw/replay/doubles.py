@@ -99,7 +99,8 @@ class RecordedFacts:
             if action["tool"] == "scale_deployment":
                 args = action.get("tool_args") or {}
                 self._replicas[(args.get("namespace"), args.get("deployment"))].append(
-                    (facts.get("current_replicas"), bool(facts.get("replicas_lookup_failed"))))
+                    (facts.get("current_replicas"), bool(facts.get("replicas_lookup_failed")),
+                     facts.get("replicas_lookup_error")))
 
     def recent(self, target: str, since: float) -> Any:
         from openclaw.runs.history import Recent
@@ -121,7 +122,7 @@ class RecordedFacts:
     async def current_replicas(self, namespace: str, deployment: str) -> int | None:
         """The recorded count; raises LookupError where the original lookup failed (scored as it was then)."""
         queue = self._replicas.get((namespace, deployment))
-        count, failed = queue.popleft() if queue else (None, False)
-        if failed:
-            raise LookupError(f"the original run could not read the replicas of {namespace}/{deployment}")
+        count, failed, cause = queue.popleft() if queue else (None, False, None)
+        if failed:  # the original cause, so the reason reads as it did then
+            raise LookupError(cause or f"the original run could not read the replicas of {namespace}/{deployment}")
         return count

@@ -6,6 +6,10 @@ twice, from two processes at once or with two keys registered to the same name,
 is stored once, so a race can never double count. A person may still reject after
 approving (the tally lets the rejection win).
 
+``openclaw_approval_cancellations`` holds the runs whose open requests were cancelled
+(the alert they answer resolved): the tally then ends each still-open request of the run
+as ``expired`` with the recorded reason.
+
 ``openclaw_resume_claims`` makes "resume the run" happen once per gate round even
 when two processes complete the quorum at the same moment: each tries to insert the
 claim row in a ``BEGIN IMMEDIATE`` transaction, and only the one whose insert
@@ -42,6 +46,11 @@ CREATE TABLE IF NOT EXISTS openclaw_approvals (
     decision     TEXT NOT NULL,
     received_at  TEXT NOT NULL,
     PRIMARY KEY (run_id, action_index, person, kind)
+);
+CREATE TABLE IF NOT EXISTS openclaw_approval_cancellations (
+    run_id TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS openclaw_resume_claims (
     run_id     TEXT NOT NULL,
@@ -100,6 +109,22 @@ class ApprovalStore:
         with self._connect() as conn:
             rows = conn.execute(sql + " ORDER BY rowid", params).fetchall()
         return [StoredDecision(p, SignedDecision.model_validate(json.loads(d)), at) for p, d, at in rows]
+
+    def cancel(self, run_id: str, *, reason: str, at: str) -> bool:
+        """Cancel the open requests of ``run_id`` (the first cancellation wins); False when already cancelled."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO openclaw_approval_cancellations (run_id, reason, at) VALUES (?, ?, ?)",
+                (run_id, reason, at),
+            )
+            return cur.rowcount == 1
+
+    def cancellation(self, run_id: str) -> tuple[str, str] | None:
+        """(reason, at) when the run's open requests were cancelled, else None."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT reason, at FROM openclaw_approval_cancellations WHERE run_id = ?",
+                               (run_id,)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def claim_resume(self, run_id: str, round_key: str, *, owner: str, at: str,
                      stale_before: datetime | None = None) -> bool:

@@ -214,6 +214,20 @@ class RunStore:
         )
         return row[0] if row else None
 
+    def find_by_alert(self, alert_id: str) -> str | None:
+        """The newest run holding the Alertmanager alert ``alert_id``: as its incident id, or as one of the
+        alerts grouped into its incident (SQLite JSON1)."""
+        found = self.find_by_incident(alert_id)
+        if found is not None:
+            return found
+        row = self._one(
+            """SELECT r.run_id FROM openclaw_runs AS r, json_each(r.incident, '$.alerts') AS a
+               WHERE r.incident IS NOT NULL AND json_extract(a.value, '$.id') = ?
+               ORDER BY r.created_at DESC LIMIT 1""",
+            (alert_id,),
+        )
+        return row[0] if row else None
+
     def pending_approvals(self) -> int:
         """Actions waiting for sign-off (verdict ``approval``, status ``awaiting_approval``) across every
         run that waits for approval: one SQL query (SQLite JSON1), however many runs are paused."""

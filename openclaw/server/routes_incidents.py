@@ -83,7 +83,7 @@ async def post_incident(request: Request, wait: bool = _WAIT) -> JSONResponse:
 
 @router.post(
     "/alertmanager",
-    summary="Alertmanager webhook (version 4): one run per firing alert",
+    summary="Alertmanager webhook (version 4): one run per group of firing alerts about one subject",
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
     responses={
         200: {"description": "{runs: [run result], rejected: [{incident_id, error, run_id}], resolved: [incident_id]}"},
@@ -112,9 +112,9 @@ async def post_alertmanager(request: Request, wait: bool = _WAIT) -> JSONRespons
 
 
 async def _record_resolved(service: IncidentService, alert: dict[str, Any]) -> str:
-    """A resolved alert goes to the audit log (kind ``alert_resolved``), under its incident's run when there is one."""
-    audit = service.engine.context.audit
-    run_id = service.engine.store.find_by_incident(alert["id"])
-    if audit is not None:
-        await asyncio.to_thread(audit.append, "alert_resolved", run_id, {"incident_id": alert["id"], **alert})
+    """A resolved alert goes to the audit log (kind ``alert_resolved``) under the run that holds it, and that
+    run's open approval requests are cancelled (see :func:`openclaw.signoff.resolve_alert`)."""
+    from openclaw.signoff import resolve_alert
+
+    await resolve_alert(service.engine, alert)
     return alert["id"]

@@ -136,7 +136,7 @@ async def _submit(service: IncidentService, run_id: str, decision: SignedDecisio
 def _outcome_body(outcome: Any) -> dict[str, Any]:
     settlement = getattr(outcome, "settlement", None)
     return {
-        "message": getattr(outcome, "message", None),
+        "message": outcome.describe("by the server") if hasattr(outcome, "describe") else getattr(outcome, "message", None),
         "tally": _plain(getattr(outcome, "tally", None)),
         "resumed": bool(getattr(settlement, "resumed", False)),
     }

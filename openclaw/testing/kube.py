@@ -8,6 +8,17 @@ bearer token (the emulator answers 401 without it), and yields an
     with emulated_cluster(tmp_path) as ec:
         cluster = connect(kubeconfig=str(ec.kubeconfig_path), context=ec.context)
 
+It can also be seeded from plain Kubernetes objects (``kubectl get -o json``) and
+scripted logs (``openclaw.testing.kube_objects``)::
+
+    with emulated_cluster(tmp_path, workloads=None, objects=[pod, hpa, node],
+                          logs=[{"namespace": "ns", "pod": "p", "container": "app", "previous": True,
+                                 "text": "panic: out of memory\n"}]) as ec:
+        ec.seed([more_objects])   # after start, too
+
+Every kind ``kubectl_get`` reads is served (list, get, ``fieldSelector`` on lists),
+cluster-scoped ones (nodes, persistentvolumes) without a namespace.
+
 What the subclass adds to kmock's emulator (which stores JSON and merges patches):
 
 - ``dryRun=All`` on a PATCH returns the would-be object and changes nothing;
@@ -15,7 +26,12 @@ What the subclass adds to kmock's emulator (which stores JSON and merges patches
   ``resourceVersion`` on every write (an emulator, not a real API server: patches
   are recursive dict merges, which is what strategic merge does for the maps we patch);
 - the ``deployments/scale`` subresource (GET and PATCH) and ``pods/log``
-  (``tailLines``, ``limitBytes``, ``container``, scripted text via ``set_logs``);
+  (``tailLines``, ``limitBytes``, ``container``, ``previous``; scripted text via ``set_logs``
+  or ``logs``). Like a real API server: a pod with several containers needs ``container``
+  (400 "a container name must be specified for pod P, choose one of: [a b]"; the
+  ``kubectl.kubernetes.io/default-container`` annotation is kubectl's, not the server's), an
+  unknown container is a 400, and ``previous=true`` without a scripted previous instance
+  is the kubelet's 400 "previous terminated container "C" in pod "P" not found";
 - ``fieldSelector`` (dotted-path equality) on lists;
 - **a controller you can play** (``controller``): ``"ready"`` (default) brings a
   patched deployment's status up to date a moment after the write (observedGeneration,
@@ -36,30 +52,24 @@ import copy
 import json
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp.web
 import attrs
 import yaml
-from kmock import KubernetesEmulator, Server, action, resource
+from kmock import KubernetesEmulator, ResourceInfo, Server, action
 from kmock._internal.dicts import merge_patch_dict
 from kmock._internal.k8s import KubernetesError
 
+from openclaw.testing.kube_objects import RESOURCES, SCOPE, LogScript, store
+
 ControllerMode = Literal["ready", "fail", "off"]
-DEPLOYMENTS = resource("apps", "v1", "deployments")
-PODS = resource("", "v1", "pods")
-RESOURCES = {
-    "deployments": DEPLOYMENTS,
-    "pods": PODS,
-    "services": resource("", "v1", "services"),
-    "events": resource("", "v1", "events"),
-    "nodes": resource("", "v1", "nodes"),
-    "namespaces": resource("", "v1", "namespaces"),
-}
+DEPLOYMENTS = RESOURCES["deployments"]
+PODS = RESOURCES["pods"]
 CREATED = "2026-03-28T08:00:00Z"
 POD_SUFFIXES = ("x2k9p", "m4q7z", "b8n3r", "t6w1c", "h5j2d", "q9v4s", "n3f8k", "z7g2m", "c1r6y", "p0l5e")
 
@@ -103,6 +113,14 @@ DEFAULT_WORKLOADS = Workloads(
               ("kube-system", "kube-dns", 53, 53)),
     nodes=("node-1", "node-2"),
 )
+
+
+DEMO_WORKLOADS = replace(
+    DEFAULT_WORKLOADS,
+    deployments=(*DEFAULT_WORKLOADS.deployments,
+                 Deployment("awoooi-staging", "awoooi-web", 2, "ghcr.io/awoooi/web:1.9.0-rc1")),
+)
+"""The default workloads plus every object ``examples/demo.json`` touches (the staging web it scales)."""
 
 
 def pod_names(dep: Deployment) -> list[str]:
@@ -231,7 +249,8 @@ class OpenClawEmulator(KubernetesEmulator):
     controller: ControllerMode = "ready"
     controller_delay_s: float = 0.05
     faults: list[Fault] = attrs.field(factory=list)
-    logs: dict[tuple[str, str, str], str] = attrs.field(factory=dict)
+    logs: dict[tuple[str, str, str, bool], str] = attrs.field(factory=dict)
+    """(namespace, pod, container, previous) -> log text."""
     journal: list[dict[str, Any]] = attrs.field(factory=list)
     _rv: int = 1000
 
@@ -358,17 +377,24 @@ class OpenClawEmulator(KubernetesEmulator):
             obj = self._find(PODS, ns, pod)
         if obj is None:
             raise self._not_found(PODS, pod)
-        names = [c["name"] for c in obj["spec"]["containers"]]
-        container = request.params.get("container") or (obj["metadata"].get("annotations") or {}).get(
-            "kubectl.kubernetes.io/default-container")
-        if container is None:
-            if len(names) != 1:
-                raise _status_error(400, "BadRequest", f"a container name must be specified for pod {pod}, "
-                                                       f"choose one of: {names}")
-            container = names[0]
-        if container not in names:
+        spec = obj.get("spec") or {}
+        regular = [c["name"] for c in spec.get("containers") or []]
+        every = [c["name"] for c in spec.get("initContainers") or []] + regular
+        container = request.params.get("container")
+        if not container:
+            if len(regular) != 1:
+                choose = f", choose one of: [{' '.join(every)}]" if regular else ""
+                raise _status_error(400, "BadRequest", f"a container name must be specified for pod {pod}{choose}")
+            container = regular[0]
+        if container not in every:
             raise _status_error(400, "BadRequest", f"container {container} is not valid for pod {pod}")
-        text = self.logs.get((ns, pod, container)) or default_log(ns, pod, container)
+        if request.params.get("previous") in ("true", "1"):
+            text = self.logs.get((ns, pod, container, True))
+            if text is None:
+                raise _status_error(400, "BadRequest",
+                                    f'previous terminated container "{container}" in pod "{pod}" not found')
+        else:
+            text = self.logs.get((ns, pod, container, False)) or default_log(ns, pod, container)
         if request.params.get("tailLines"):
             lines = text.splitlines(keepends=True)
             text = "".join(lines[-int(request.params["tailLines"]):])
@@ -436,8 +462,21 @@ class EmulatedCluster:
         self.emulator.controller = mode
         asyncio.run_coroutine_threadsafe(self.emulator._reconcile(namespace, name), self._loop).result(timeout=10)
 
-    def set_logs(self, namespace: str, pod: str, text: str, *, container: str) -> None:
-        self._call(lambda: self.emulator.logs.__setitem__((namespace, pod, container), text))
+    def set_logs(self, namespace: str, pod: str, text: str, *, container: str, previous: bool = False) -> None:
+        """What ``pods/log`` answers for the container (``previous``: its previous, terminated instance)."""
+        self._call(lambda: self.emulator.logs.__setitem__((namespace, pod, container, previous), text))
+
+    def seed(self, objects: Iterable[Mapping[str, Any]] = (),
+             logs: Iterable[LogScript | Mapping[str, Any]] = ()) -> None:
+        """Add (or replace) Kubernetes objects and scripted logs while the emulator runs."""
+        items, scripts = list(objects), [LogScript.of(entry) for entry in logs]
+
+        def apply() -> None:
+            self.emulator._rv += 1
+            store(self.emulator.objects, items, created=CREATED, rv=self.emulator._rv)
+            self.emulator.logs.update({script.key: script.text for script in scripts})
+
+        self._call(apply)
 
     @property
     def requests(self) -> list[dict[str, Any]]:
@@ -464,11 +503,18 @@ def write_kubeconfig(path: Path, *, server: str, context: str, token: str, names
 def emulated_cluster(
     tmp_dir: Path,
     *,
-    workloads: Workloads = DEFAULT_WORKLOADS,
+    workloads: Workloads | None = DEFAULT_WORKLOADS,
+    objects: Iterable[Mapping[str, Any]] = (),
+    logs: Iterable[LogScript | Mapping[str, Any]] = (),
     controller: bool | ControllerMode = True,
     context: str = "kmock",
 ) -> Iterator[EmulatedCluster]:
-    """Run a seeded emulator on 127.0.0.1 and write ``tmp_dir/kubeconfig``; stop it on exit."""
+    """Run a seeded emulator on 127.0.0.1 and write ``tmp_dir/kubeconfig``; stop it on exit.
+
+    ``workloads`` (None: none) are seeded first, then ``objects`` (full Kubernetes objects, stored
+    by kind, their namespaces created) and ``logs`` (``{namespace, pod, container, previous, text}``).
+    """
+    items, scripts = list(objects), [LogScript.of(entry) for entry in logs]
     mode: ControllerMode = "ready" if controller is True else "off" if controller is False else controller
     token = f"emulator-{secrets.token_hex(12)}"
     loop = asyncio.new_event_loop()
@@ -477,7 +523,12 @@ def emulated_cluster(
 
     async def start() -> tuple[OpenClawEmulator, Server]:
         emulator = OpenClawEmulator(token=token, controller=mode)
-        _seed(emulator.objects, workloads)
+        for res, (kind, namespaced) in SCOPE.items():  # served even while empty (a list is [] then, not 404)
+            emulator.resources[res] = ResourceInfo(kind=kind, namespaced=namespaced, verbs={"get", "list"})
+        if workloads is not None:
+            _seed(emulator.objects, workloads)
+        store(emulator.objects, items, created=CREATED)
+        emulator.logs.update({script.key: script.text for script in scripts})
         await emulator.__aenter__()
         server = Server(emulator)
         await server.__aenter__()
@@ -499,3 +550,27 @@ def emulated_cluster(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m openclaw.testing.kube [DIR]``: the emulator with :data:`DEMO_WORKLOADS` until Ctrl-C."""
+    import sys
+    import tempfile
+    import time
+
+    args = sys.argv[1:] if argv is None else argv
+    directory = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="openclaw-cluster-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    with emulated_cluster(directory, workloads=DEMO_WORKLOADS) as ec:
+        print(f"emulated cluster on {ec.url} (Ctrl-C to stop); in another shell:\n"
+              f"  export KUBECONFIG={ec.kubeconfig_path}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,7 +3,8 @@
 The LLM's output is untrusted: arguments are validated against the tool's schema,
 the incident's namespace fills a missing namespace (never overrides a given one),
 and ``kubectl_execute`` is parsed (never run by a shell) into the typed action it
-stands for. Whatever cannot be validated is kept with the reason, to be denied.
+stands for (``ToolSpec.expand``). Which tools take a namespace is declared by each tool
+(``ToolSpec.namespaced`` in ``openclaw.tools``). Whatever cannot be validated is kept with the reason, to be denied.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw.models.kubectl import KubectlRefused, parse_kubectl
-from openclaw.models.tools import TOOLS, ToolArgumentsError, validate_tool_args
-
-_NAMESPACED = frozenset({"kubectl_get", "restart_deployment", "scale_deployment", "get_logs"})
+from openclaw.tools import TOOLS, ToolArgumentsError, validate_tool_args
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,8 @@ class ProposedAction:
 
 
 def _with_namespace(name: str, args: dict[str, Any], default_namespace: str) -> dict[str, Any]:
-    if name in _NAMESPACED and args.get("namespace") in (None, ""):
+    spec = TOOLS.get(name)
+    if spec is not None and spec.namespaced and args.get("namespace") in (None, ""):
         return {**args, "namespace": default_namespace}
     return args
 
@@ -55,10 +54,11 @@ def propose(name: str, args: Any, *, default_namespace: str) -> ProposedAction:
     except ToolArgumentsError as exc:
         return ProposedAction(name, args, problem=str(exc))
     clean = validated.model_dump(exclude_none=True)
-    if name != "kubectl_execute":
+    expand = TOOLS[name].expand
+    if expand is None:
         return ProposedAction(name, clean, tool=name, tool_args=clean)
     try:
-        parsed = parse_kubectl(clean["command"], default_namespace=clean.get("namespace") or default_namespace)
-    except KubectlRefused as exc:
-        return ProposedAction(name, clean, problem=f"kubectl_execute refused: {exc}")
-    return ProposedAction(name, clean, tool=parsed.tool, tool_args=dict(parsed.args))
+        tool, tool_args = expand(clean, default_namespace)
+    except ToolArgumentsError as exc:
+        return ProposedAction(name, clean, problem=f"{name} refused: {exc}")
+    return ProposedAction(name, clean, tool=tool, tool_args=tool_args)

@@ -49,7 +49,8 @@ def blast_radius_factor(action: ProposedAction, klass: ActionClass, policy: Trus
     current = facts.current_replicas
     if current is None and facts.replicas_lookup_failed:
         return Contribution("blast_radius", policy.risk.blast_radius_max,
-                            f"current replica count unknown although a cluster is configured (the lookup failed): "
+                            f"current replica count unknown although a cluster is configured (the lookup failed"
+                            f"{': ' + facts.replicas_lookup_error if facts.replicas_lookup_error else ''}): "
                             f"scored as the largest change; scaling to {wanted}")
     if current is None:
         return Contribution("blast_radius", policy.risk.blast_radius_unknown,

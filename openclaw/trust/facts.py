@@ -8,11 +8,12 @@ the scorer itself stays pure and can be tested from a table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from openclaw.tools import TOOLS
+from openclaw.tools.base import ActionClass
 from openclaw.trust.actions import ProposedAction
 
-ActionClass = Literal["read", "notify", "restart", "scale", "scale_to_zero"]
+__all__ = ["AUTHENTICATED_SOURCES", "ActionClass", "Facts", "action_class", "target_of"]
 
 AUTHENTICATED_SOURCES = frozenset({"manual", "platform", "chat"})
 """Sources that count as an operator request when the incident names ``requested_by``."""
@@ -40,6 +41,8 @@ class Facts:
     """The deployment's current replica count, when known (None in plan mode)."""
     replicas_lookup_failed: bool = False
     """True when a cluster is configured but the count could not be read (scored as the largest change)."""
+    replicas_lookup_error: str | None = None
+    """Why the count could not be read (e.g. the API server's 404), named in the blast-radius reason."""
     suspicious: tuple[str, ...] = ()
     """Signals of hostile incident text (openclaw.trust.signals.suspicious_signals)."""
 
@@ -50,20 +53,16 @@ class Facts:
 
 
 def action_class(action: ProposedAction) -> ActionClass:
-    """The class of a valid action; ValueError for a tool without one."""
-    if action.tool in ("kubectl_get", "get_logs"):
-        return "read"
-    if action.tool == "send_alert":
-        return "notify"
-    if action.tool == "restart_deployment":
-        return "restart"
-    if action.tool == "scale_deployment":
-        return "scale_to_zero" if action.tool_args.get("replicas") == 0 else "scale"
-    raise ValueError(f"no action class for tool {action.tool!r}")
+    """The class of a valid action, as its tool declares it; ValueError for a tool without one."""
+    spec = TOOLS.get(action.tool or "")
+    if spec is None:
+        raise ValueError(f"no action class for tool {action.tool!r}")
+    return spec.action_class(action.tool_args)
 
 
 def target_of(action: ProposedAction) -> str | None:
     """The object a mutation changes, as ``deployment:NAMESPACE/NAME``; None for reads and invalid actions."""
-    if action.problem is not None or action.tool not in ("restart_deployment", "scale_deployment"):
+    spec = TOOLS.get(action.tool or "")
+    if action.problem is not None or spec is None or not spec.mutating or spec.target is None:
         return None
-    return f"deployment:{action.tool_args['namespace']}/{action.tool_args['deployment']}"
+    return spec.target(action.tool_args).key()

@@ -2,7 +2,8 @@
 
 File format (YAML)::
 
-    policy: ../../configs/trust.yaml     # optional, relative to this file (default: the config dir's)
+    policy: ../../configs/trust.yaml     # optional, relative to this file (default: the config dir's;
+                                         # `policy test --config-dir DIR` tests DIR's trust.yaml instead)
     tiers: {high: 2 from group sre}      # optional approvers.yaml tiers the quorums come from
     cases:
       - name: restart in production needs one approval
@@ -103,16 +104,27 @@ def load_table(path: Path) -> Table:
         raise PolicyError(f"{path}: {describe_validation_error(exc)}") from None
 
 
-def run_table(path: Path | str, *, default_policy: Path | None = None) -> list[CaseResult]:
-    """Evaluate every case of the table at ``path``; PolicyError when the table or its policy is invalid."""
+def table_policy(path: Path | str, *, default_policy: Path | None = None, policy: Path | None = None) -> Path:
+    """The trust.yaml the table at ``path`` is evaluated against: ``policy`` (a flag) wins over the
+    table's own ``policy:``, which wins over ``default_policy`` (the config dir's)."""
+    path = Path(path)
+    if policy is not None:
+        return Path(policy)
+    table = load_table(path)
+    chosen = (path.parent / table.policy) if table.policy else default_policy
+    if chosen is None:
+        raise PolicyError(f"{path}: no 'policy:' given and no default trust.yaml")
+    return chosen
+
+
+def run_table(path: Path | str, *, default_policy: Path | None = None, policy: Path | None = None) -> list[CaseResult]:
+    """Evaluate every case of the table at ``path`` against :func:`table_policy`; PolicyError when the
+    table or its policy is invalid."""
     path = Path(path)
     table = load_table(path)
-    policy_path = (path.parent / table.policy) if table.policy else default_policy
-    if policy_path is None:
-        raise PolicyError(f"{path}: no 'policy:' given and no default trust.yaml")
-    policy, _ = read_policy(policy_path)
+    trust, _ = read_policy(table_policy(path, default_policy=default_policy, policy=policy))
     approvers = parse_approvers({"tiers": table.tiers}, source=f"{path}: tiers", check_quorum=False) if table.tiers else None
-    return [_run_case(case, policy, approvers) for case in table.cases]
+    return [_run_case(case, trust, approvers) for case in table.cases]
 
 
 def _run_case(case: Case, policy: TrustPolicy, approvers: Any) -> CaseResult:

@@ -114,7 +114,8 @@ async def test_approver_on_another_machine_approves_over_http_and_the_run_resume
         code, out, err = await approver_cli(tmp_path, cfg, "approve", run["run_id"], "--key", str(key),
                                             "--server", url)
         assert code == 0, err
-        assert out.count("approved action") == 2 and "run resumed here: status completed" in out
+        assert out.count("approved action") == 2 and "run resumed by the server: status completed" in out
+        assert "resumed here" not in out and "action 0 planned only: no cluster is configured" in out
         done = (await client.get(f"/v1/runs/{run['run_id']}")).json()
         assert done["status"] == "completed"
         assert [a["status"] for a in done["actions"]] == ["planned", "planned"]

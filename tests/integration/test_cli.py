@@ -91,7 +91,7 @@ def test_a_bad_item_in_a_list_does_not_stop_the_others(tmp_path, capsys):
     assert sorted(r["status"] for r in results) == ["completed", "failed"]
 
 
-@pytest.mark.parametrize("argv", [["frobnicate"], ["run"], ["run", "x.json", "--bogus"], ["runs"], []])
+@pytest.mark.parametrize("argv", [["frobnicate"], ["run"], ["run", "x.json", "--bogus"], ["runs"]])
 def test_usage_errors_exit_2_with_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err

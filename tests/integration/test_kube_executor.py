@@ -111,8 +111,9 @@ def test_list_pods(ex: KubeExecutor, ec: EmulatedCluster) -> None:
     assert out.result["count"] == 7 and out.result["namespace"] == NS and not out.result["truncated"]
     by_name = {p["name"]: p for p in out.result["items"]}
     crash = by_name["awoooi-worker-7d4b9c8f6-x2k9p"]
-    assert crash == {"name": "awoooi-worker-7d4b9c8f6-x2k9p", "namespace": NS, "phase": "Running", "ready": "0/1",
-                     "restarts": 7, "node": "node-1", "reason": "CrashLoopBackOff"}
+    assert crash.items() >= {"name": "awoooi-worker-7d4b9c8f6-x2k9p", "namespace": NS, "phase": "Running",
+                             "ready": "0/1", "restarts": 7, "node": "node-1", "reason": "CrashLoopBackOff"}.items()
+    assert crash["containers"][0]["state"] == "waiting" and crash["containers"][0]["reason"] == "CrashLoopBackOff"
     assert by_name[API_POD]["ready"] == "1/1" and by_name[WEB_POD]["ready"] == "2/2"
     assert ec.mutations() == []
 
@@ -120,9 +121,10 @@ def test_list_pods(ex: KubeExecutor, ec: EmulatedCluster) -> None:
 def test_get_one_deployment(ex: KubeExecutor) -> None:
     out = ex.execute("kubectl_get", {"resource": "deployments", "name": "awoooi-api"}, mode="apply")
     assert out.status == "executed"
-    assert out.result["item"] == {
+    assert out.result["item"].items() >= {
         "name": "awoooi-api", "namespace": NS, "ready": "3/3", "desired": 3, "ready_replicas": 3, "updated": 3,
-        "available": 3, "image": "ghcr.io/awoooi/api:1.8.2", "generation": 1, "observed_generation": 1}
+        "available": 3, "image": "ghcr.io/awoooi/api:1.8.2", "generation": 1, "observed_generation": 1,
+        "owner": None}.items()
     staging = ex.execute("kubectl_get", {"resource": "deployments", "namespace": "awoooi-staging"}, mode="apply")
     assert [d["name"] for d in staging.result["items"]] == ["awoooi-api"]
 
@@ -157,10 +159,15 @@ def test_get_logs(ex: KubeExecutor, ec: EmulatedCluster) -> None:
     assert out.result["lines"] == 5 and out.result["text"].splitlines()[-1].startswith(
         "2026-03-28T09:03:20Z INFO api")
     assert out.exchanges[0]["query"] == {"tailLines": "5", "limitBytes": str(8 * 65536)}
-    # Two containers: the default-container annotation picks "web"; "metrics" is scripted.
+    # Two containers: like a real API server, the emulator wants one named (the default-container
+    # annotation is kubectl's client-side choice); "metrics" is scripted.
     ec.set_logs(NS, WEB_POD, "scrape ok\nscrape failed: timeout\n", container="metrics")
-    default = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1}, mode="dry_run")
-    assert " web [" in default.result["text"]
+    unnamed = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1}, mode="dry_run")
+    assert unnamed.status == "failed" and unnamed.result["status"] == 400
+    assert f"a container name must be specified for pod {WEB_POD}, choose one of: [web metrics]" in \
+        unnamed.result["error"]
+    web = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "tail": 1, "container": "web"}, mode="dry_run")
+    assert " web [" in web.result["text"]
     metrics = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "container": "metrics"}, mode="dry_run")
     assert metrics.result["text"] == "scrape ok\nscrape failed: timeout\n" and metrics.result["lines"] == 2
     bad = ex.execute("get_logs", {"pod": WEB_POD, "namespace": NS, "container": "sidecar"}, mode="dry_run")

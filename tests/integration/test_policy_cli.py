@@ -137,3 +137,35 @@ def test_usage_errors_exit_2(cfg, tmp_path, capsys):
     assert "no run 'run-nope'" in capsys.readouterr().err
     assert main(["reject", "run-nope", "--key", str(keys["alice"]), "--config-dir", str(cfg)]) == 2
     assert "--reason" in capsys.readouterr().err
+
+
+def test_policy_test_config_dir_wins_over_the_tables_own_policy(cfg, tmp_path, capsys):
+    """A table with `policy:` tested with --config-dir NEW tests NEW's trust.yaml, and says so."""
+    table = tmp_path / "t" / "prod.yaml"
+    table.parent.mkdir()
+    shutil.copy(cfg / "trust.yaml", tmp_path / "t" / "own.yaml")
+    table.write_text("policy: own.yaml\ncases:\n  - name: restart in prod needs approval\n"
+                     "    action: {name: restart_deployment, args: {deployment: a, namespace: awoooi-prod}}\n"
+                     "    expect: {verdict: approval}\n")
+    trust = yaml.safe_load((cfg / "trust.yaml").read_text())
+    trust["version"] = "what-if-1"
+    trust["namespaces"]["production"] = []  # awoooi-prod is no longer production: the case must now fail
+    (cfg / "trust.yaml").write_text(yaml.safe_dump(trust))
+
+    code = main(["policy", "test", str(table)])
+    out = capsys.readouterr().out
+    assert code == 0 and f"policy {tmp_path / 't' / 'own.yaml'} version " in out
+
+    code = main(["policy", "test", str(table), "--config-dir", str(cfg)])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert f"{table}: policy {cfg / 'trust.yaml'} version what-if-1 (--config-dir overrides the table's policy: own.yaml)" in out
+    assert "0 of 1 case(s) passed" in out
+
+
+def test_policy_help_is_plain_text(capsys):
+    for verb in ("check", "test"):
+        with pytest.raises(SystemExit):
+            main(["policy", verb, "--help"])
+        out = capsys.readouterr().out
+        assert "``" not in out and ":mod:" not in out, out

@@ -9,7 +9,7 @@ object unchanged, the request carried dryRun=All); `--apply` restarts and scales
 applies without the flag; without KUBECONFIG the same incident is planned even with
 `mode: apply`; `--context` selects a kubeconfig context (the current one points at a dead
 port); an unknown context is one line and exit 2; `ActionRunner.current_replicas` (and its async
-twin) reads the deployment (None in plan mode); the engine closes the cluster connection on exit.
+twin) reads the deployment (None in plan mode; a failed read raises LookupError naming the cause); the engine closes the cluster connection on exit.
 """
 
 from __future__ import annotations
@@ -182,7 +182,8 @@ async def test_current_replicas_reads_the_deployment(ec, monkeypatch) -> None:
         assert runner.mode == "dry_run" and runner.identity == f"{ec.context}@{ec.url}"
         assert runner.current_replicas("awoooi-prod", "awoooi-api") == 3
         assert await runner.acurrent_replicas("awoooi-prod", "awoooi-web") == 2
-        assert runner.current_replicas(STAGING, "ghost") is None
+        with pytest.raises(LookupError, match=f"reading deployment {STAGING}/ghost failed: .*404"):
+            runner.current_replicas(STAGING, "ghost")
     finally:
         runner.close()
     monkeypatch.delenv("KUBECONFIG")

@@ -1,6 +1,7 @@
 """The compiled graph's Mermaid text is snapshotted, so an accidental edge change shows up in review.
 
-Covers: the seven nodes in the seed's order, self-loops on the three LLM nodes and the gate,
+Covers: the seven nodes in the seed's order, self-loops on the three LLM nodes and the gate, the
+evidence loop from execute back to decide,
 conditional edges drawn from the routers' Literal return types, `openclaw graph` output.
 To accept an intended change: openclaw graph > tests/snapshots/decision_pipeline.mmd
 """
@@ -25,7 +26,8 @@ def test_graph_has_the_fallback_loops_and_the_gate_loop():
         assert f"{node} -.-> {node};" in text
     for edge in ("__start__ --> classify_intent;", "classify_intent -.-> analyze_complexity;",
                  "analyze_complexity -.-> decide;", "decide -.-> trust;", "trust --> approval_gate;",
-                 "approval_gate -.-> execute;", "execute --> report;", "report --> __end__;"):
+                 "approval_gate -.-> execute;", "execute -.-> report;", "execute -.-> decide;",
+                 "report --> __end__;"):
         assert edge in text
 
 

@@ -1,10 +1,11 @@
 """openclaw.kube.plan: the exact API calls each tool makes (plan mode), and refusals.
 
-Covers: kubectl_get for every resource, one object and a list, namespace default,
-nodes cluster-scoped, events filtered by involved object, lists bounded by limit=500
+Covers: kubectl_get for every resource (the seed's and the evidence kinds: apps/v1,
+batch/v1, autoscaling/v2, core v1), one object and a list, namespace default,
+nodes and persistentvolumes cluster-scoped, events filtered by involved object, lists bounded by limit=500
 (and the listing says when the limit left items on the server); restart_deployment is the
 `kubectl rollout restart` strategic merge patch with an RFC 3339 timestamp;
-scale_deployment patches the scale subresource; get_logs tail/container/limitBytes;
+scale_deployment patches the scale subresource; get_logs tail/container/limitBytes/previous;
 kubectl_execute goes through the parser and refuses what is not allowlisted; bad
 arguments, unknown tools and send_alert raise ExecutionError; dry-run adds dryRun=All
 to mutations only; the calls are JSON-serialisable.
@@ -38,6 +39,21 @@ NOW = dt.datetime(2026, 3, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
         ({"resource": "events"}, "/api/v1/namespaces/awoooi-prod/events", {"limit": "500"}),
         ({"resource": "events", "name": "awoooi-api-abc"}, "/api/v1/namespaces/awoooi-prod/events",
          {"fieldSelector": "involvedObject.name=awoooi-api-abc", "limit": "500"}),
+        ({"resource": "statefulsets", "name": "db"}, "/apis/apps/v1/namespaces/awoooi-prod/statefulsets/db", {}),
+        ({"resource": "daemonsets", "namespace": "kube-system"}, "/apis/apps/v1/namespaces/kube-system/daemonsets",
+         {"limit": "500"}),
+        ({"resource": "replicasets", "name": "awoooi-api-7d4b9c8f6"},
+         "/apis/apps/v1/namespaces/awoooi-prod/replicasets/awoooi-api-7d4b9c8f6", {}),
+        ({"resource": "jobs"}, "/apis/batch/v1/namespaces/awoooi-prod/jobs", {"limit": "500"}),
+        ({"resource": "horizontalpodautoscalers", "name": "awoooi-api"},
+         "/apis/autoscaling/v2/namespaces/awoooi-prod/horizontalpodautoscalers/awoooi-api", {}),
+        ({"resource": "persistentvolumeclaims"}, "/api/v1/namespaces/awoooi-prod/persistentvolumeclaims",
+         {"limit": "500"}),
+        ({"resource": "persistentvolumes", "namespace": "awoooi-prod"}, "/api/v1/persistentvolumes",
+         {"limit": "500"}),
+        ({"resource": "persistentvolumes", "name": "pv-1"}, "/api/v1/persistentvolumes/pv-1", {}),
+        ({"resource": "resourcequotas", "name": "quota"}, "/api/v1/namespaces/awoooi-prod/resourcequotas/quota",
+         {}),
     ],
 )
 def test_kubectl_get(args: dict, path: str, query: dict) -> None:
@@ -81,6 +97,10 @@ def test_logs_are_bounded() -> None:
     assert call["query"] == {"tailLines": "100", "limitBytes": str(8 * 1024)}
     [call] = planned_calls("get_logs", {"pod": "p-1", "namespace": "awoooi-prod", "tail": 20, "container": "web"})
     assert call["query"] == {"tailLines": "20", "limitBytes": str(8 * 65536), "container": "web"}
+    [call] = planned_calls("get_logs", {"pod": "p-1", "namespace": "awoooi-prod", "previous": True})
+    assert call["query"] == {"tailLines": "100", "limitBytes": str(8 * 65536), "previous": "true"}
+    [call] = planned_calls("kubectl_execute", {"command": "logs p-1 -p -c web"})
+    assert call["query"]["previous"] == "true" and call["query"]["container"] == "web"
 
 
 def test_kubectl_execute_is_parsed_into_typed_calls() -> None:

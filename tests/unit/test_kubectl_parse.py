@@ -1,7 +1,8 @@
 """openclaw.models.kubectl.parse_kubectl: kubectl command lines mapped onto typed tools, or refused.
 
 Covers: every accepted verb and its argument forms (aliases, TYPE/NAME, -n/--namespace/-n=X/-nX,
--A for get, --tail/-c for logs, --replicas for scale, optional leading ``kubectl``); refusals for
+-A for get, --tail/-c/-p/--previous for logs, --replicas for scale, optional leading ``kubectl``;
+the evidence kinds: statefulsets, daemonsets, replicasets, jobs, hpa, pvc, pv, quota); refusals for
 verbs outside the allowlist (the verb is named), shell syntax, identity/cluster flags, unknown
 flags, unsupported resources, malformed arguments and names that fail RFC 1123 validation
 (each refusal's message is checked); that accepted args pass validate_tool_args.
@@ -76,6 +77,25 @@ ACCEPTED = [
      {"deployment": "awoooi-web", "namespace": "x", "replicas": 0}, "scale"),
     ("kubectl scale --replicas=10 deploy/awoooi-web", "scale_deployment",
      {"deployment": "awoooi-web", "namespace": NS, "replicas": 10}, "scale"),
+    ("kubectl logs awoooi-api-1 --previous", "get_logs",
+     {"pod": "awoooi-api-1", "namespace": NS, "previous": True}, "logs"),
+    ("kubectl logs awoooi-web-1 -p -c web --tail=50", "get_logs",
+     {"pod": "awoooi-web-1", "namespace": NS, "previous": True, "container": "web", "tail": 50}, "logs"),
+    ("kubectl logs awoooi-api-1 --previous=false", "get_logs", {"pod": "awoooi-api-1", "namespace": NS}, "logs"),
+    ("kubectl get sts", "kubectl_get", {"resource": "statefulsets", "namespace": NS}, "get"),
+    ("kubectl get statefulset.apps/db -n data", "kubectl_get",
+     {"resource": "statefulsets", "name": "db", "namespace": "data"}, "get"),
+    ("kubectl get ds -n kube-system", "kubectl_get", {"resource": "daemonsets", "namespace": "kube-system"}, "get"),
+    ("kubectl get rs awoooi-api-7d4b9c8f6", "kubectl_get",
+     {"resource": "replicasets", "name": "awoooi-api-7d4b9c8f6", "namespace": NS}, "get"),
+    ("kubectl describe job/nightly-backup", "kubectl_get",
+     {"resource": "jobs", "name": "nightly-backup", "namespace": NS}, "describe"),
+    ("kubectl get hpa awoooi-api", "kubectl_get",
+     {"resource": "horizontalpodautoscalers", "name": "awoooi-api", "namespace": NS}, "get"),
+    ("kubectl get pvc", "kubectl_get", {"resource": "persistentvolumeclaims", "namespace": NS}, "get"),
+    ("kubectl get pv pvc-123", "kubectl_get",
+     {"resource": "persistentvolumes", "name": "pvc-123", "namespace": NS}, "get"),
+    ("kubectl describe quota", "kubectl_get", {"resource": "resourcequotas", "namespace": NS}, "describe"),
     ("  kubectl   get   pods  ", "kubectl_get", {"resource": "pods", "namespace": NS}, "get"),
     ("kubectl get pods 'awoooi-api-1'", "kubectl_get",
      {"resource": "pods", "name": "awoooi-api-1", "namespace": NS}, "get"),
@@ -145,7 +165,9 @@ REFUSED = [
     ("kubectl get pods -w", "the flag -w is not accepted"),
     ("kubectl get pods -l app=x", "the flag -l is not accepted"),
     ("kubectl logs awoooi-api-1 -f", "the flag -f is not accepted"),
-    ("kubectl logs awoooi-api-1 --previous", "the flag --previous is not accepted"),
+    ("kubectl logs awoooi-api-1 --previous=maybe", "--previous takes no value"),
+    ("kubectl get pv -w", "the flag -w is not accepted"),
+    ("kubectl get cronjobs", "not supported"),
     ("kubectl get pods -n a -n b", "several namespaces"),
     ("kubectl get pods -A -n x", "contradict"),
     ("kubectl get pods -n", "the flag -n needs a value"),
@@ -162,7 +184,7 @@ REFUSED = [
     ("kubectl logs awoooi-api-1 --tail=abc", "--tail must be a whole number"),
     ("kubectl logs awoooi-api-1 --tail=-1", "tail: Input should be greater than or equal to 1"),
     ("kubectl logs awoooi-api-1 -- extra", "arguments after '--'"),
-    ("kubectl rollout restart statefulset/db", "the resource type 'statefulset' is not supported"),
+    ("kubectl rollout restart statefulset/db", "only accepted for deployments, not 'statefulset'"),
     ("kubectl rollout restart daemonset x", "only accepted for deployments"),
     ("kubectl rollout restart deployment", "needs exactly one deployment"),
     ("kubectl rollout restart deployment a b", "needs exactly one deployment"),

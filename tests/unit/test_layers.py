@@ -1,7 +1,7 @@
 """The layering is enforced (kopf-style import-linter contracts in .importlinter).
 
 Covers: cli -> bench -> server/replay -> wiring -> engine -> graphs -> nodes -> libraries ->
-store -> configs -> models, with no upward import; only openclaw.providers imports an LLM SDK
+store -> configs -> tools -> models, with no upward import; only openclaw.providers imports an LLM SDK
 (openai, langchain_openai, langchain_ollama, ollama); only openclaw.kube imports kubernetes; the
 vendor declarations (openclaw.providers.vendors) are leaves that settings and configs may read.
 """

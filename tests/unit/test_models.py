@@ -109,8 +109,12 @@ def test_tool_schemas_match_the_seed():
     schemas = {s["function"]["name"]: s["function"]["parameters"] for s in openai_tool_schemas()}
     assert set(schemas) == {"kubectl_get", "restart_deployment", "scale_deployment", "get_logs", "send_alert",
                             "kubectl_execute"}
-    assert schemas["kubectl_get"]["properties"]["resource"]["enum"] == ["pods", "deployments", "services", "nodes",
-                                                                        "events"]
+    # The seed's five kinds first, then the evidence kinds added to the contract (alert-aware reads).
+    assert schemas["kubectl_get"]["properties"]["resource"]["enum"] == [
+        "pods", "deployments", "services", "nodes", "events", "statefulsets", "daemonsets", "replicasets", "jobs",
+        "horizontalpodautoscalers", "persistentvolumeclaims", "persistentvolumes", "resourcequotas"]
+    assert schemas["get_logs"]["properties"]["previous"] == {
+        "type": "boolean", "description": "Logs of the previous, terminated instance of the container (kubectl logs -p)"}
     assert schemas["scale_deployment"]["properties"]["replicas"] == {"type": "integer", "minimum": 0, "maximum": 10}
     assert schemas["send_alert"]["properties"]["severity"]["enum"] == ["info", "warning", "critical"]
     assert schemas["restart_deployment"]["required"] == ["deployment", "namespace"]

@@ -24,6 +24,8 @@ VARIABLES = {
     "decide_tools": {"namespace": "awoooi-prod"},
     "decide_analysis": {"namespace": "awoooi-prod"},
     "decide_reply": {},
+    "decide_alert": {"namespace": "awoooi-prod"},
+    "decide_evidence": {"final": "no"},
 }  # fmt: skip
 
 

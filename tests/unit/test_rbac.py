@@ -1,10 +1,12 @@
 """configs/k8s/*.yaml: the engine's RBAC is exactly what the executor needs, and the Deployment runs it.
 
 Covers: the rules granted to the openclaw ServiceAccount (through every binding) are
-exactly get/list/watch on pods, deployments, services, nodes, events; get on pods/log;
-patch on deployments; get/patch on deployments/scale — no wildcard, no create/update/
-delete/exec, no secrets; nodes come from a ClusterRoleBinding, the namespaced rules only
-from RoleBindings; every binding points at a role that exists; the Deployment runs
+exactly the permissions the registered tools declare (openclaw.tools: every kind
+kubectl_get reads with get/list, get on pods/log, patch and get on deployments, patch on
+deployments/scale) — so every read the registry can make is covered, and nothing more is
+granted; no wildcard, no watch, no create/update/delete/exec, no secrets; cluster-scoped
+kinds (nodes, persistentvolumes) come from a ClusterRoleBinding, the namespaced rules
+only from RoleBindings; every binding points at a role that exists; the Deployment runs
 `openclaw serve` as that ServiceAccount with env from a Secret and /readyz, /healthz on 8080.
 """
 
@@ -15,18 +17,24 @@ from pathlib import Path
 import pytest
 import yaml
 
+from openclaw.tools import TOOLS, permissions
+from openclaw.tools.base import CallContext
+from openclaw.tools.kinds import KINDS
+
 K8S = Path(__file__).resolve().parents[2] / "configs" / "k8s"
 SA = ("openclaw", "openclaw")
 
-EXPECTED = {
-    ("", "pods"): {"get", "list", "watch"},
-    ("apps", "deployments"): {"get", "list", "watch", "patch"},
-    ("", "services"): {"get", "list", "watch"},
-    ("", "nodes"): {"get", "list", "watch"},
-    ("", "events"): {"get", "list", "watch"},
-    ("", "pods/log"): {"get"},
-    ("apps", "deployments/scale"): {"get", "patch"},
-}
+
+
+def _expected() -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = {}
+    for p in permissions():
+        out.setdefault((p.group, p.resource), set()).add(p.verb)
+    return out
+
+
+EXPECTED = _expected()
+CLUSTER_SCOPED = {p.resource for p in permissions() if not p.namespaced}
 
 
 @pytest.fixture(scope="module")
@@ -66,25 +74,45 @@ def test_rules_are_exactly_what_the_executor_needs(docs: list[dict]) -> None:
     assert granted == EXPECTED
 
 
+def test_the_registry_declares_what_its_requests_use() -> None:
+    """Every request a tool builds (each kind, one object and a list) is covered by its declared permissions."""
+    samples = {
+        "kubectl_get": [{"resource": r, **extra} for r in KINDS for extra in ({}, {"name": "x"})],
+        "get_logs": [{"pod": "p", "namespace": "n", "previous": True, "container": "c"}],
+        "restart_deployment": [{"deployment": "d", "namespace": "n"}],
+        "scale_deployment": [{"deployment": "d", "namespace": "n", "replicas": 2}],
+    }
+    assert set(samples) == {name for name, spec in TOOLS.items() if spec.requests is not None}
+    for name, calls in samples.items():
+        spec = TOOLS[name]
+        for args in calls:
+            for request in spec.requests(args, CallContext()):
+                assert request.permission() in spec.permissions, (name, args, request)
+    assert {"nodes", "persistentvolumes"} == CLUSTER_SCOPED
+    assert EXPECTED[("", "pods/log")] == {"get"}
+    assert EXPECTED[("autoscaling", "horizontalpodautoscalers")] == {"get", "list"}
+
+
 def test_no_wildcards_or_dangerous_verbs(docs: list[dict]) -> None:
     for role in _of(docs, "ClusterRole") + _of(docs, "Role"):
         assert "aggregationRule" not in role
         for rule in role["rules"]:
             values = rule["apiGroups"] + rule["resources"] + rule["verbs"] + rule.get("resourceNames", [])
             assert "*" not in values, role["metadata"]["name"]
-            assert not {"create", "update", "delete", "deletecollection", "escalate", "bind", "impersonate"} \
-                & set(rule["verbs"])
+            assert not {"create", "update", "delete", "deletecollection", "escalate", "bind", "impersonate",
+                        "watch"} & set(rule["verbs"])
             assert not {"secrets", "pods/exec", "pods/attach", "pods/portforward", "configmaps"} \
                 & set(rule["resources"])
             assert "nonResourceURLs" not in rule
 
 
-def test_only_nodes_are_granted_cluster_wide(docs: list[dict]) -> None:
+def test_only_cluster_scoped_kinds_are_granted_cluster_wide(docs: list[dict]) -> None:
     _, via = _granted(docs)
-    assert via.pop("nodes") == "ClusterRoleBinding"
+    for resource in CLUSTER_SCOPED:
+        assert via.pop(resource) == "ClusterRoleBinding", resource
     assert set(via.values()) == {"RoleBinding"}
     for binding in _of(docs, "ClusterRoleBinding"):
-        assert binding["roleRef"]["name"] == "openclaw-node-reader"
+        assert binding["roleRef"]["name"] == "openclaw-cluster-reader"
 
 
 def test_service_account_exists(docs: list[dict]) -> None:
