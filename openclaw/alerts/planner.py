@@ -160,7 +160,7 @@ def _evidence(ctx: AlertContext, reads: list[dict[str, Any]], kind_of: Any) -> A
     for call in reads:
         args = call.get("args") if isinstance(call.get("args"), dict) else {}
         key = read_key(str(call.get("name")), args)
-        if key in seen or len(calls) >= MAX_READS_PER_ROUND:
+        if key in seen or len(calls) >= MAX_READS_PER_ROUND or not about_the_alert(ctx, args):
             continue
         seen.add(key)
         purpose = known.get(key) or {"kind": kind_of(call.get("name"), args, ctx.subject), "guess": False,
@@ -200,7 +200,10 @@ def screen(ctx: AlertContext, calls: list[dict[str, Any]], *, reply: str) -> Ale
             llm_pages.append(str(args.get("message") or ""))
             continue
         if name not in MUTATING:
-            kept.append(call)
+            if name in READS and not about_the_alert(ctx, args):
+                withheld.append({"name": name, "args": args, "reason": "a read of an object the alert is not about"})
+            else:
+                kept.append(call)
             continue
         problem = why_not(ctx, name, args)
         if problem is not None:
@@ -221,6 +224,36 @@ def screen(ctx: AlertContext, calls: list[dict[str, Any]], *, reply: str) -> Ale
     summary = _summary(ctx, kept, withheld)
     return AlertDecision(kept, (reply.strip() + "\n" if reply.strip() else "") + summary, "final",
                          withheld=withheld, rests_on=rests_on)
+
+
+def related_names(ctx: AlertContext) -> set[str]:
+    """Every object name a read for this alert may name: its subjects, their owners, and what the reads
+    found about them (the pod's node, the workload's pods, the claim's volume, the HPA's target)."""
+    names: set[str] = set()
+    for subject in [ctx.subject, *(s for s, _e in ctx.related)]:
+        names |= {n for n in (subject.name, subject.owner.name if subject.owner else None,
+                              subject.owner.replicaset if subject.owner else None) if n}
+    for record in ctx.evidence:
+        facts = record.get("facts") or {}
+        for key in ("node", "volume"):
+            if isinstance(facts.get(key), str):
+                names.add(facts[key])
+        if isinstance(facts.get("focus"), dict) and facts["focus"].get("name"):
+            names.add(facts["focus"]["name"])
+        owner, target = facts.get("owner"), facts.get("target")
+        for ref in (owner, target):
+            if isinstance(ref, dict) and ref.get("name"):
+                names.add(ref["name"])
+    return names
+
+
+def about_the_alert(ctx: AlertContext, args: dict[str, Any]) -> bool:
+    """Whether a read names only objects of this alert (a list without a name is about its namespace or the
+    cluster). Reads of anything else (the exporter's pod, another team's deployment) are never made."""
+    named = [str(args[k]) for k in ("name", "pod") if args.get(k)]
+    if not named:
+        return True
+    return all(n in related_names(ctx) for n in named)
 
 
 def why_not(ctx: AlertContext, name: str, args: dict[str, Any]) -> str | None:

@@ -50,10 +50,15 @@ def alert_context(state: PipelineState, ctx: PipelineContext, incident: Incident
     production = frozenset(getattr(getattr(policy, "namespaces", None), "production", None) or ())
     return AlertContext(
         incident=incident, entry=entry, subject=primary, evidence=list(state.get("evidence") or []), rounds=rounds,
-        cluster=getattr(ctx.executor, "mode", "plan") in ("dry_run", "apply"), run_id=state["run_id"],
+        cluster=_mode(ctx) in ("dry_run", "apply"), run_id=state["run_id"],
         final=rounds >= MAX_ROUNDS or out_of_time, name=name,
         related=[(s, e) for s, e, _n in subjects[1:]], production=production,
     )
+
+
+def _mode(ctx: PipelineContext) -> str:
+    """The executor's mode; in a replay, the mode of the run being replayed (its reads were planned or made)."""
+    return getattr(ctx.executor, "recorded_mode", None) or getattr(ctx.executor, "mode", None) or "plan"
 
 
 def decide_context(actx: AlertContext, state: PipelineState) -> DecideContext:

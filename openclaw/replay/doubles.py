@@ -48,8 +48,10 @@ class RecordedExecutor:
 
     mode = "replay"
 
-    def __init__(self, recorded_actions: list[dict[str, Any]], *, identity: str) -> None:
+    def __init__(self, recorded_actions: list[dict[str, Any]], *, identity: str, recorded_mode: str | None = None) -> None:
         self.identity = identity
+        self.recorded_mode = recorded_mode
+        """The mode the original run had (plan, dry_run, apply): an alert's evidence rounds depend on it."""
         self._unused = [a for a in recorded_actions if a.get("tool")]
 
     async def run(self, tool: str, args: dict[str, Any], **_: Any) -> Outcome:

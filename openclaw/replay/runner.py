@@ -108,7 +108,8 @@ async def _engine(
         router = ReplayRouter(registry, rec.result.get("attempts", []),
                               attempt_timeout_s=configs.routing.attempt_timeout_s)
     identity = _environment(rec).get("cluster") or "plan:no-cluster"
-    executor: Any = (RecordedExecutor(rec.final_actions(), identity=identity) if execute == "recorded"
+    executor: Any = (RecordedExecutor(rec.final_actions(), identity=identity,
+                                      recorded_mode=_environment(rec).get("mode")) if execute == "recorded"
                      else ActionRunner(mode="plan", identity=identity))
     async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
         engine.context.audit = None  # replays never write the audit log

@@ -62,15 +62,16 @@ class LogScript:
 
 def _other_kind(obj: Mapping[str, Any]) -> tuple[Any, bool]:
     """The resource of a kind no tool reads (a CronJob owning a Job, a NetworkPolicy): from its apiVersion and
-    kind (plural: lower case + s), namespaced when its metadata names a namespace. Stored, so a cluster seeded
+    kind (plural as Kubernetes forms it: -ies, -es, -s), namespaced when its metadata names a namespace. Stored, so a cluster seeded
     from ``kubectl get -o json`` output is complete; served like any other resource."""
     kind, api_version = obj.get("kind"), obj.get("apiVersion")
     if not isinstance(kind, str) or not kind or not isinstance(api_version, str) or not api_version:
         raise ValueError(f"an object needs apiVersion and kind to be stored (got kind {kind!r})")
     group, _, version = api_version.rpartition("/")
-    plural = kind.lower() + ("es" if kind.lower().endswith("s") else "s")
+    lower = kind.lower()
+    plural = lower[:-1] + "ies" if lower.endswith("y") else lower + ("es" if lower.endswith("s") else "s")
     namespaced = bool((obj.get("metadata") or {}).get("namespace"))
-    res = resource(group, version, plural)
+    res = RESOURCES.setdefault(plural, resource(group, version, plural))
     BY_KIND[kind] = (res, namespaced)
     SCOPE[res] = (kind, namespaced)
     return res, namespaced

@@ -189,3 +189,19 @@ async def test_bad_alerts_leave_a_clear_record(tmp_path):
     [page] = [a for a in odd["actions"] if a["name"] == "send_alert"]
     assert page["args"]["message"].startswith("[CRITICAL] PaymentsQueueStuck: namespace")
     assert odd["subject"] == {**odd["subject"], "kind": "namespace", "namespace": "awoooi-prod", "source": "labels"}
+
+
+async def test_an_alert_run_with_its_evidence_rounds_replays_identically_offline(tmp_path, capsys):
+    payload = _webhook({"alertname": "KubePodCrashLooping", "severity": "critical", "namespace": "awoooi-prod",
+                        "pod": CRASHING, "container": "worker", "job": "kube-state-metrics"})
+    with emulated_cluster(tmp_path) as ec:
+        settings = _settings(tmp_path, ec)
+        async with open_engine(settings) as engine:
+            result = await engine.run(load_incidents(payload).incidents[0])
+    assert len({e["round"] for e in result["evidence"]}) >= 2  # the reads took more than one round
+    with pytest.MonkeyPatch.context() as mp:  # the cluster is gone: the replay runs from the recording
+        mp.setenv("OPENCLAW_HOME", str(tmp_path / "home"))
+        mp.delenv("KUBECONFIG", raising=False)
+        code = await asyncio.to_thread(main, ["replay", result["run_id"], "--json"])
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert (code, report["identical"], report["differences"]) == (0, True, [])

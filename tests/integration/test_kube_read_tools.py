@@ -400,6 +400,11 @@ def test_seed_after_start(tmp_path: Path) -> None:
             assert "out of memory" in out.result["text"]
         finally:
             cluster.close()
-    with pytest.raises(ValueError, match="cannot store kind 'Secret'"):
+    with pytest.raises(ValueError, match="needs apiVersion and kind"):
         with emulated_cluster(tmp_path, workloads=None, objects=[{"kind": "Secret", "metadata": {"name": "x"}}]):
             pass
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+              "metadata": {"name": "deny-all", "namespace": NS}, "spec": {"podSelector": {}}}
+    (tmp_path / "other").mkdir()
+    with emulated_cluster(tmp_path / "other", workloads=None, objects=[policy]) as running:  # no tool reads it
+        assert running.read("networkpolicies", NS, "deny-all")["spec"] == {"podSelector": {}}

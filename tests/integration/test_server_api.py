@@ -280,14 +280,16 @@ def _alert(status: str, fingerprint: str, **labels: str) -> dict[str, Any]:
             "annotations": {"description": "Show me all pods in awoooi-prod namespace"}}
 
 
-async def test_alertmanager_webhook_runs_each_firing_alert_and_audits_resolved_ones(api: Api) -> None:
+async def test_alertmanager_webhook_runs_each_subject_and_audits_resolved_ones(api: Api) -> None:
     payload = {"version": "4", "status": "firing", "receiver": "openclaw", "alerts": [
-        _alert("firing", "aaa111", severity="warning"), _alert("firing", "bbb222"), _alert("resolved", "ccc333"),
+        _alert("firing", "aaa111", severity="warning", node="node-1"), _alert("firing", "bbb222", node="node-2"),
+        _alert("firing", "aab111", node="node-1"), _alert("resolved", "ccc333"),
         {**_alert("firing", "ddd444"), "labels": {"alertname": "X", "namespace": "Not_A_Namespace!"}},
     ]}  # fmt: skip
     response = await api.post("/v1/alertmanager", payload)
     assert response.status_code == 200
     body = response.json()
+    # One run per subject: the two alerts about node-1 are one incident (the earliest alert names it).
     assert sorted(r["incident_id"] for r in body["runs"]) == ["am-aaa111-1767225600", "am-bbb222-1767225600"]
     assert all(r["status"] == "completed" for r in body["runs"])
     assert body["resolved"] == ["am-ccc333-1767225600"]
@@ -301,8 +303,8 @@ async def test_alertmanager_webhook_runs_each_firing_alert_and_audits_resolved_o
 
 
 async def test_alertmanager_webhook_wait_false_is_202_and_the_runs_finish(api: Api) -> None:
-    payload = {"version": "4", "alerts": [_alert("firing", "eee555"), _alert("firing", "fff666"),
-                                          _alert("resolved", "ggg777")]}
+    payload = {"version": "4", "alerts": [_alert("firing", "eee555", node="node-1"),
+                                          _alert("firing", "fff666", node="node-2"), _alert("resolved", "ggg777")]}
     response = await api.post("/v1/alertmanager?wait=false", payload)
     assert response.status_code == 202, response.text
     body = response.json()

@@ -181,3 +181,14 @@ def test_info_alerts_watchdog_and_infoinhibitor_get_no_action(alertname, severit
     calls, reply = rules_answer(ctx)
     assert calls == [] and "no action" in reply
     assert shape(ctx, calls, reply, kind_of=kind_of).tool_calls == []
+
+
+def test_reads_of_objects_the_alert_is_not_about_are_never_made():
+    exporter = {"id": "k", "name": "get_logs", "args": {"pod": "kube-state-metrics-6c9f8d7b5-q2w8x",
+                                                         "namespace": "monitoring"}}
+    round_one = shape(_ctx(cluster=True), [exporter], "", kind_of=kind_of)
+    assert round_one.phase == "evidence"
+    assert all(c["args"].get("name") in (None, POD) and c["args"].get("pod") in (None, POD)
+               for c in round_one.tool_calls)
+    final = shape(_ctx(final=True), [exporter], "", kind_of=kind_of)
+    assert final.tool_calls == [] and final.withheld[0]["reason"] == "a read of an object the alert is not about"
