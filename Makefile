@@ -9,8 +9,11 @@ PYTEST_ARGS ?=
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# --compile-bytecode compiles site-packages only; the editable project is compiled here, so that
+# a fresh clone starts fast even where PYTHONDONTWRITEBYTECODE=1 stops Python from caching it.
 sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen --quiet --compile-bytecode
+	.venv/bin/python -m compileall -q openclaw graphs
 
 demo: sync
 	OPENCLAW_HOME=$${OPENCLAW_HOME:-.openclaw} .venv/bin/openclaw run examples/demo.json

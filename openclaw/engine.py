@@ -28,6 +28,7 @@ from openclaw.notify.approval_request import announce_approval_request
 from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
+from openclaw.providers.vendors import VENDORS
 from openclaw.runs.audit import AuditLog
 from openclaw.runs.history import History
 from openclaw.runs.store import RunStore
@@ -39,6 +40,14 @@ _ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].
 
 def new_run_id() -> str:
     return f"run-{uuid.uuid4().hex[:16]}"
+
+
+def model_environment(settings: Settings) -> dict[str, str]:
+    """The vendors' model variables as a run records them: ``nemotron_tool_model`` for NEMOTRON_TOOL_MODEL."""
+    return {
+        var.lower(): settings.providers[name].models.get(replaced, replaced)
+        for name, vendor in VENDORS.items() for var, replaced in vendor.model_envs.items()
+    }
 
 
 def build_result(run_id: str, values: dict[str, Any], *, status: str | None = None, error: str | None = None) -> dict:
@@ -139,11 +148,9 @@ class Engine:
 
     def environment(self) -> dict[str, Any]:
         """What outside the config shaped this run's decisions: recorded so a replay can restore it."""
-        creds = self.settings.providers
         return {
-            "providers": sorted(n for n in ("nim", "ollama", "gemini", "claude") if self.registry.configured(n)),
-            "nemotron_tool_model": creds.nemotron_tool_model,
-            "nemotron_reasoning_model": creds.nemotron_reasoning_model,
+            "providers": sorted(n for n in VENDORS if self.registry.configured(n)),
+            **model_environment(self.settings),
             "cluster": getattr(self.executor, "identity", None),
             "mode": getattr(self.executor, "mode", None),
         }

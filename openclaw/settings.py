@@ -16,15 +16,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from openclaw.errors import ConfigError
+from openclaw.providers.vendors import VENDORS, Vendor
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_NVIDIA_BASE_URL = "https://integrate.api.nvidia.com/v1"
-DEFAULT_OLLAMA_BASE_URL = "http://localhost:11434"
-DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
-DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1/"
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org"
-DEFAULT_TOOL_MODEL = "nvidia/nemotron-mini-4b-instruct"
-DEFAULT_REASONING_MODEL = "nvidia/llama-3.1-nemotron-70b-instruct"
 
 
 def shipped_config_dir() -> Path:
@@ -54,31 +49,20 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ProviderCredentials(_Section):
-    """Vendor endpoints and keys, from the environment (seed §2.4). A missing key means the provider is skipped."""
+class VendorSettings(_Section):
+    """One LLM vendor's endpoint and key, from the variables its module in ``openclaw/providers/vendors`` names
+    (seed §2.4 for NIM). A missing key means the vendor is skipped (outcome ``unavailable``)."""
 
-    nvidia_api_key: SecretStr | None = None
-    """NVIDIA_API_KEY: NIM API key (nvapi-...)."""
-    nvidia_base_url: str = DEFAULT_NVIDIA_BASE_URL
-    """NVIDIA_API_BASE_URL: NIM's OpenAI-compatible base URL."""
-    nemotron_tool_model: str = DEFAULT_TOOL_MODEL
-    """NEMOTRON_TOOL_MODEL: the NIM model used where routing.yaml names the tool model."""
-    nemotron_reasoning_model: str = DEFAULT_REASONING_MODEL
-    """NEMOTRON_REASONING_MODEL: the NIM model used where routing.yaml names the reasoning model."""
-    nemotron_rpm_limit: int | None = Field(default=None, ge=1)
-    """NEMOTRON_RPM_LIMIT: requests per minute allowed to NIM (None: providers.yaml decides)."""
-    nemotron_tpm_limit: int | None = Field(default=None, ge=1)
-    """NEMOTRON_TPM_LIMIT: tokens per minute allowed to NIM (None: providers.yaml decides)."""
-    ollama_base_url: str | None = None
-    """OLLAMA_BASE_URL: Ollama server; Ollama is used only when this is set (default URL when it is empty)."""
-    gemini_api_key: SecretStr | None = None
-    """GEMINI_API_KEY: Google AI Studio key for Gemini's OpenAI-compatible endpoint."""
-    gemini_base_url: str = DEFAULT_GEMINI_BASE_URL
-    """GEMINI_BASE_URL: Gemini's OpenAI-compatible base URL."""
-    anthropic_api_key: SecretStr | None = None
-    """ANTHROPIC_API_KEY: Anthropic key for Claude's OpenAI-compatible endpoint."""
-    anthropic_base_url: str = DEFAULT_ANTHROPIC_BASE_URL
-    """ANTHROPIC_BASE_URL: Claude's OpenAI-compatible base URL."""
+    api_key: SecretStr | None = None
+    """Its key variable (NVIDIA_API_KEY, GEMINI_API_KEY, ANTHROPIC_API_KEY); None for a keyless vendor."""
+    base_url: str | None = None
+    """Its base-URL variable, else its default URL; None for a keyless vendor (Ollama) whose variable is unset."""
+    models: dict[str, str] = Field(default_factory=dict)
+    """routing.yaml model name -> the model id asked instead (NEMOTRON_TOOL_MODEL, NEMOTRON_REASONING_MODEL)."""
+    rpm_limit: int | None = Field(default=None, ge=1)
+    """Requests per minute from its variable (NEMOTRON_RPM_LIMIT); None: providers.yaml decides."""
+    tpm_limit: int | None = Field(default=None, ge=1)
+    """Tokens per minute from its variable (NEMOTRON_TPM_LIMIT); None: providers.yaml decides."""
 
 
 class TelegramSettings(_Section):
@@ -122,7 +106,8 @@ class Settings(_Section):
     """--config-dir, OPENCLAW_CONFIG_DIR, else OPENCLAW_HOME/configs when it exists, else the shipped configs/."""
     config_source: ConfigSource = "shipped"
     """Where ``config_dir`` came from (said by ``openclaw -v`` and the JSON of commands that read config)."""
-    providers: ProviderCredentials = ProviderCredentials()
+    providers: dict[str, VendorSettings] = Field(default_factory=lambda: vendor_settings({}))
+    """Every vendor of ``openclaw.providers.vendors.VENDORS`` by name, configured or not."""
     telegram: TelegramSettings = TelegramSettings()
     kube: KubeSettings = KubeSettings()
     server: ServerSettings = ServerSettings()
@@ -146,6 +131,10 @@ class Settings(_Section):
             return "plan"
         return "apply" if self.kube.apply else "dry_run"
 
+    def model_overrides(self) -> dict[str, dict[str, str]]:
+        """Vendor -> {routing.yaml model name: model id asked instead}, from the vendors' model variables."""
+        return {name: dict(v.models) for name, v in self.providers.items() if v.models}
+
 
 def _secret(value: str | None) -> SecretStr | None:
     return SecretStr(value) if value else None
@@ -159,6 +148,29 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise ConfigError(f"environment variable {name}={raw!r} must be a whole number") from None
+
+
+def _limit(env: Mapping[str, str], name: str | None) -> int | None:
+    value = _int(env, name) if name else None
+    if value is not None and value < 1:
+        raise ConfigError(f"environment variable {name}={env[name]!r}: Input should be greater than or equal to 1")
+    return value
+
+
+def _vendor(vendor: Vendor, env: Mapping[str, str]) -> VendorSettings:
+    url = env.get(vendor.base_url_env) or None
+    return VendorSettings(
+        api_key=_secret(env.get(vendor.key_env)) if vendor.key_env else None,
+        base_url=url if vendor.keyless else url or vendor.default_base_url,
+        models={default: env.get(var) or default for var, default in vendor.model_envs.items()},
+        rpm_limit=_limit(env, vendor.rpm_env),
+        tpm_limit=_limit(env, vendor.tpm_env),
+    )
+
+
+def vendor_settings(env: Mapping[str, str]) -> dict[str, VendorSettings]:
+    """Every vendor's settings from the environment ``env``."""
+    return {name: _vendor(vendor, env) for name, vendor in VENDORS.items()}
 
 
 def _server_settings(env: Mapping[str, str]) -> ServerSettings:
@@ -192,19 +204,7 @@ def load_settings(
             home=home_dir,
             config_dir=cfg,
             config_source=source,
-            providers=ProviderCredentials(
-                nvidia_api_key=_secret(env.get("NVIDIA_API_KEY")),
-                nvidia_base_url=env.get("NVIDIA_API_BASE_URL") or DEFAULT_NVIDIA_BASE_URL,
-                nemotron_tool_model=env.get("NEMOTRON_TOOL_MODEL") or DEFAULT_TOOL_MODEL,
-                nemotron_reasoning_model=env.get("NEMOTRON_REASONING_MODEL") or DEFAULT_REASONING_MODEL,
-                nemotron_rpm_limit=_int(env, "NEMOTRON_RPM_LIMIT"),
-                nemotron_tpm_limit=_int(env, "NEMOTRON_TPM_LIMIT"),
-                ollama_base_url=env.get("OLLAMA_BASE_URL") or None,
-                gemini_api_key=_secret(env.get("GEMINI_API_KEY")),
-                gemini_base_url=env.get("GEMINI_BASE_URL") or DEFAULT_GEMINI_BASE_URL,
-                anthropic_api_key=_secret(env.get("ANTHROPIC_API_KEY")),
-                anthropic_base_url=env.get("ANTHROPIC_BASE_URL") or DEFAULT_ANTHROPIC_BASE_URL,
-            ),
+            providers=vendor_settings(env),
             telegram=TelegramSettings(
                 bot_token=_secret(env.get("TELEGRAM_BOT_TOKEN")),
                 chat_id=env.get("TELEGRAM_CHAT_ID") or None,
@@ -222,7 +222,4 @@ def load_settings(
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         field = ".".join(str(part) for part in err["loc"])
-        var = field.rsplit(".", 1)[-1].upper()
-        if var.startswith("NEMOTRON_") and var in env:  # read from the env variable of that name
-            raise ConfigError(f"environment variable {var}={env[var]!r}: {err['msg']}") from None
         raise ConfigError(f"invalid settings: {field}: {err['msg']}") from None

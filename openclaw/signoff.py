@@ -48,7 +48,6 @@ from openclaw.approvals.keys import fingerprint_of, load_private_key
 from openclaw.approvals.quorum import tally
 from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision, verify_decision
 from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
-from openclaw.nodes.approval_gate import waiting
 from openclaw.runs.approvals import ApprovalStore, StoredDecision
 
 Resolution = Literal["approved", "rejected", "expired"]
@@ -183,6 +182,14 @@ def approver_for_key(config: ApproversConfig, key_path: Path | str, *, config_di
 
 
 # --- building decisions ------------------------------------------------------------------------
+
+
+def waiting(state: Any) -> list[dict[str, Any]]:
+    """:func:`openclaw.nodes.approval_gate.waiting`, imported on first use: the gate's module imports
+    LangGraph, which a refused approval (no key, unknown run) never needs."""
+    from openclaw.nodes.approval_gate import waiting as gate_waiting
+
+    return gate_waiting(state)
 
 
 def waiting_in(actions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

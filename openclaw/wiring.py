@@ -42,15 +42,16 @@ def build_action_runner(settings: Settings) -> ActionRunner:
     per-deployment lock there.
     """
     from openclaw.config.executor import load_executor_config
-    from openclaw.kube.access import connect
-    from openclaw.kube.executor import KubeExecutor
     from openclaw.runs.ledger import ActionLedger, TargetLocks
 
     config, _ = load_executor_config(settings.config_dir)
     notifier = build_notifier(settings)
     ledger = ActionLedger(settings.state_db)
-    if settings.mode == "plan":
+    if settings.mode == "plan":  # no cluster: the kubernetes client is not even imported
         return ActionRunner(mode="plan", notifier=notifier, ledger=ledger, log_max_bytes=config.log_max_bytes)
+    from openclaw.kube.access import connect
+    from openclaw.kube.executor import KubeExecutor
+
     kube = settings.kube
     cluster = connect(kubeconfig=kube.kubeconfig, context=kube.context, in_cluster=kube.in_cluster)
     if cluster is None:  # settings.mode said a cluster is configured; connect() agrees unless both are unset
@@ -93,11 +94,7 @@ def default_model(settings: Settings, configs, provider: str) -> str:
     if provider == "rules":
         return "embedded"
     for task in ("tool_calling", "k8s_operation", "general_chat", "incident_analysis", "code_generation"):
-        chain = with_model_overrides(
-            configs.routing.routes[task].chain,
-            tool_model=settings.providers.nemotron_tool_model,
-            reasoning_model=settings.providers.nemotron_reasoning_model,
-        )
+        chain = with_model_overrides(configs.routing.routes[task].chain, settings.model_overrides())
         for ref in chain:
             if ref.provider == provider:
                 return ref.model

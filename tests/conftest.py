@@ -1,6 +1,6 @@
 """Shared fixtures. Side effects are off by default: no test can reach a vendor or a cluster.
 
-``clean_environ`` (autouse) scrubs every provider, cluster and telemetry variable and
+``clean_environ`` (autouse) scrubs every vendor (``openclaw.providers.vendors``), cluster and telemetry variable and
 points OPENCLAW_HOME at a fresh temporary directory for each test.
 """
 
@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-SCRUBBED_PREFIXES = ("NVIDIA_", "NEMOTRON_", "OLLAMA_", "GEMINI_", "ANTHROPIC_", "TELEGRAM_", "OPENCLAW_",
-                     "OTEL_", "LANGFUSE_", "OPENAI_")
+from openclaw.providers.vendors import VENDORS
+
+# Every vendor's variables, by their prefixes (NVIDIA_, NEMOTRON_, ...), so the SDKs' own ones (OLLAMA_HOST) go too.
+VENDOR_PREFIXES = tuple(sorted({var.split("_", 1)[0] + "_" for v in VENDORS.values() for var in v.env_vars}))
+SCRUBBED_PREFIXES = (*VENDOR_PREFIXES, "TELEGRAM_", "OPENCLAW_", "OTEL_", "LANGFUSE_", "OPENAI_")
 SCRUBBED = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT")
 
 REPO = Path(__file__).resolve().parent.parent

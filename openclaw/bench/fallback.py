@@ -35,7 +35,11 @@ from openclaw.models.incident import Incident
 from openclaw.providers.base import DecisionAnswer, Provider
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
+from openclaw.providers.vendors import VENDORS
 from openclaw.settings import load_settings
+
+PRIMARY, SECONDARY = "nim", "gemini"
+"""The two OpenAI-compatible vendors of the scenario, both served by the simulator."""
 
 STRATEGIES = ("naive", "fallback", "hedged")
 MODEL = "bench-model"
@@ -82,7 +86,7 @@ def _scripts(sim: Any, cfg: FallbackBenchConfig, strategy: str) -> None:
 
 async def _naive(registry: ProviderRegistry, cfg: FallbackBenchConfig) -> DecisionAnswer | None:
     timeout = cfg.attempt_timeout_ms / 1000
-    for name, tries in (("nim", cfg.naive_tries), ("gemini", 1)):
+    for name, tries in ((PRIMARY, cfg.naive_tries), (SECONDARY, 1)):
         provider: Provider = registry.get(name)
         for _ in range(tries):
             try:
@@ -118,12 +122,25 @@ async def _warm_up(sim: Any, registry: ProviderRegistry, strategy: str, concurre
     from openclaw.testing.llm_sim import ToolCall
 
     good = ToolCall("restart_deployment", {"deployment": "awoooi-api", "namespace": "awoooi-prod"})
-    for name, prefix in (("nim", f"{strategy}-primary"), ("gemini", f"{strategy}-secondary")):
+    for name, prefix in ((PRIMARY, f"{strategy}-primary"), (SECONDARY, f"{strategy}-secondary")):
         sim.enqueue(*[good] * concurrency, prefix=prefix)
         provider = registry.get(name)
         await asyncio.gather(
             *(provider.decide(INCIDENT, "tool_calling", "simple", model=MODEL, timeout_s=10) for _ in range(concurrency))
         )
+
+
+def _environ(sim: Any, strategy: str) -> dict[str, str]:
+    primary, secondary = VENDORS[PRIMARY], VENDORS[SECONDARY]
+    env = {
+        primary.key_env or "": "bench", primary.base_url_env: sim.openai_url(f"{strategy}-primary"),
+        secondary.key_env or "": "bench", secondary.base_url_env: sim.openai_url(f"{strategy}-secondary"),
+    }
+    # The bench measures fault handling, not the free-tier budget.
+    for var, value in ((primary.rpm_env, "1000000"), (primary.tpm_env, "1000000000")):
+        if var:
+            env[var] = value
+    return env
 
 
 async def _measure(strategy: str, sim: Any, cfg: FallbackBenchConfig, home: str) -> dict[str, Any]:
@@ -132,19 +149,11 @@ async def _measure(strategy: str, sim: Any, cfg: FallbackBenchConfig, home: str)
     _scripts(sim, cfg, strategy)
     settings = load_settings(
         home=home,
-        environ={
-            "NVIDIA_API_KEY": "bench",
-            "NVIDIA_API_BASE_URL": sim.openai_url(f"{strategy}-primary"),
-            "GEMINI_API_KEY": "bench",
-            "GEMINI_BASE_URL": sim.openai_url(f"{strategy}-secondary"),
-            # The bench measures fault handling, not the free-tier budget.
-            "NEMOTRON_RPM_LIMIT": "1000000",
-            "NEMOTRON_TPM_LIMIT": "1000000000",
-        },
+        environ=_environ(sim, strategy),
     )
     registry = build_registry(settings)
     router = Router(registry, attempt_timeout_s=cfg.attempt_timeout_ms / 1000)
-    chain = [ModelRef(provider="nim", model=MODEL), ModelRef(provider="gemini", model=MODEL)]
+    chain = [ModelRef(provider=PRIMARY, model=MODEL), ModelRef(provider=SECONDARY, model=MODEL)]
     route = RouteRule(
         primary=chain[0], fallback=chain[1:], hedge_after_ms=cfg.hedge_after_ms if strategy == "hedged" else None
     )

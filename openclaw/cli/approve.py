@@ -88,20 +88,26 @@ def _sign(run: dict[str, Any], args: argparse.Namespace, name: str) -> list[Any]
                         reason=getattr(args, "reason", None), ttl_s=args.ttl)
 
 
-def _print(settings: Any, args: argparse.Namespace, name: str) -> int:
+def _stored_run(settings: Any, run_id: str) -> dict[str, Any]:
+    """The run's stored result; RunNotFound (with the fix) when there is no such run."""
     from openclaw.runs.store import RunStore
 
     store = RunStore(settings.state_db)
     try:
-        run = store.get(args.run_id)
+        return store.get(run_id)
     finally:
         store.close()
+
+
+def _print(settings: Any, args: argparse.Namespace, name: str) -> int:
+    run = _stored_run(settings, args.run_id)
     for decision in _sign(run, args, name):
         sys.stdout.write(decision.model_dump_json() + "\n")
     return EXIT_OK
 
 
 async def _submit(settings: Any, args: argparse.Namespace, name: str) -> int:
+    _stored_run(settings, args.run_id)  # an unknown run is refused before the engine (and LangGraph) is loaded
     from openclaw.signoff import submit
     from openclaw.wiring import open_engine
 

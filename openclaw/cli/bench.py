@@ -7,6 +7,8 @@ import asyncio
 import json
 import sys
 
+from openclaw.providers.vendors import VENDORS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="benchmarks: tool-call accuracy, engine overhead")
@@ -15,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tc = verbs.add_parser("toolcalls", help="tool-calling accuracy and p50/p95 latency per provider")
     tc.add_argument("--cases", metavar="FILE", help="cases (YAML or JSON, seed TEST_CASES schema); default: the seed's 8")
     tc.add_argument("--provider", metavar="NAME", action="append", required=True,
-                    help="provider to measure (nim, ollama, gemini, claude, rules); repeat for a side-by-side table")
+                    help=f"provider to measure ({', '.join([*VENDORS, 'rules'])}); repeat for a side-by-side table")
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
     tc.add_argument("--json", action="store_true", help="one JSON object per provider")
     tc.add_argument("--config-dir", metavar="DIR")
@@ -29,10 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_fallback(verbs)
     _register_serve(verbs)
     _register_alerts(verbs)
+    _register_startup(verbs)
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
     from openclaw.bench.toolcalls import SEED_CASES, load_cases, run_bench
+    from openclaw.config.routing import PROVIDERS
     from openclaw.config import load_configs
     from openclaw.errors import UsageError
     from openclaw.settings import load_settings
@@ -50,8 +54,8 @@ def _toolcalls(args: argparse.Namespace) -> int:
             # Resolve every provider before the first request: a missing key fails at once, not after
             # spending the other providers' requests.
             for name in names:
-                if name not in ("nim", "ollama", "gemini", "claude", "rules"):
-                    raise UsageError(f"unknown provider {name!r}; choose from nim, ollama, gemini, claude, rules")
+                if name not in PROVIDERS:
+                    raise UsageError(f"unknown provider {name!r}; choose from {', '.join(PROVIDERS)}")
             resolved = [(n, registry.get(n), args.model or default_model(settings, configs, n)) for n in names]
             for name, provider, model in resolved:
                 reports.append(await run_bench(name, provider, model, cases, timeout_s=configs.routing.attempt_timeout_s))
@@ -225,4 +229,35 @@ def _alerts(args: argparse.Namespace) -> int:
                       if "decide_ms" in counts else "")
             print(f"{mode}: " + ", ".join(f"{v.replace('_', ' ')} {counts[v]}" for v in VERDICTS)
                   + f" (of {counts['total']}){timing}")
+    return 0
+
+
+# --- bench startup (openclaw/bench/startup.py) ----------------------------------------------
+
+
+def _register_startup(verbs: argparse._SubParsersAction) -> None:
+    st = verbs.add_parser("startup", help="cold start: one `openclaw run` vs importing LangGraph, fresh interpreters")
+    st.add_argument("--runs", type=int, default=5, help="samples of each command (default 5)")
+    st.add_argument("--json", action="store_true", help="one JSON object")
+    st.set_defaults(handler=_startup)
+
+
+def _startup(args: argparse.Namespace) -> int:
+    from openclaw.bench.startup import BASELINE_CODE, run_bench
+    from openclaw.errors import UsageError
+
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    report = run_bench(args.runs)
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"medians of {report['runs']} fresh interpreters each (Python {report['python']}, embedded defaults):")
+    print(f"  openclaw run (1 incident, plan mode)  {report['openclaw_ms']:8.1f} ms")
+    print(f"  python -c \"{BASELINE_CODE}\"  {report['baseline_ms']:8.1f} ms")
+    print(f"  openclaw --help                       {report['help_ms']:8.1f} ms")
+    print(f"  ratio openclaw / baseline = {report['ratio']} (goal <= {report['target_ratio']})")
+    if report["cpu_ratio"] is not None:
+        print(f"  CPU time (user+sys): openclaw {report['openclaw_cpu_ms']:.1f} ms, baseline "
+              f"{report['baseline_cpu_ms']:.1f} ms, ratio {report['cpu_ratio']}")
     return 0

@@ -40,13 +40,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
-    from rich.console import Console
-
-    from openclaw.cli.render import approve_flags, timeline
     from openclaw.signoff import resolve_alert
     from openclaw.wiring import open_engine
 
-    console = Console(highlight=False, soft_wrap=True)
+    console: Any = None
+    if not as_json:  # rich is for people: --json never imports it
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=True)
     code = EXIT_OK
 
     def emit(result: dict[str, Any]) -> None:
@@ -54,6 +55,8 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
+            from openclaw.cli.render import approve_flags, timeline
+
             timeline(result, console, flags=approve_flags(settings.mode, settings.kube.context))
             console.print()
 

@@ -91,9 +91,9 @@ def _export(args: argparse.Namespace) -> int:
     store = _store()
     bundle = from_store(store, args.run_id, audit=AuditLog(settings.state_db),
                         approvals=recorded_approvals(settings.state_db, args.run_id)).as_bundle()
-    secrets = [s.get_secret_value() for s in (
-        settings.providers.nvidia_api_key, settings.providers.gemini_api_key, settings.providers.anthropic_api_key,
-        settings.telegram.bot_token, settings.server.api_token) if s is not None]
+    keys = [vendor.api_key for vendor in settings.providers.values()]
+    secrets = [s.get_secret_value() for s in (*keys, settings.telegram.bot_token, settings.server.api_token)
+               if s is not None]
     sys.stdout.write(json.dumps(scrub(bundle, secrets), ensure_ascii=False) + "\n")
     return 0
 

@@ -24,7 +24,7 @@ from typing import Literal, TypeVar, get_args
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from openclaw.config.loader import load_yaml
+from openclaw.config.loader import SafeLoader, load_yaml
 from openclaw.errors import ConfigError
 from openclaw.models._base import StrictModel
 from openclaw.models.names import K8sLabel, K8sName
@@ -240,7 +240,7 @@ def catalog_path(config_dir: Path) -> Path:
 def _refuse_duplicates(path: Path) -> None:
     """ConfigError when one file defines an alertname twice (YAML would silently keep the last)."""
     try:
-        root = yaml.compose(path.read_bytes(), Loader=yaml.SafeLoader)
+        root = yaml.compose(path.read_bytes(), Loader=SafeLoader)  # libyaml when available
     except (OSError, yaml.YAMLError):
         return  # load_yaml reports it
     if not isinstance(root, yaml.MappingNode):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from openclaw.models.run import TaskType
+from openclaw.providers.vendors import VENDORS
 
-ProviderName = Literal["nim", "ollama", "gemini", "claude", "rules"]
-PROVIDERS: tuple[str, ...] = ("nim", "ollama", "gemini", "claude", "rules")
+ProviderName = str
+"""A vendor of ``openclaw.providers.vendors.VENDORS`` or ``rules``."""
+PROVIDERS: tuple[str, ...] = (*VENDORS, "rules")
 TASK_TYPES: tuple[str, ...] = ("tool_calling", "k8s_operation", "incident_analysis", "general_chat", "code_generation")
 
 
@@ -22,6 +24,13 @@ class ModelRef(_Cfg):
 
     provider: ProviderName
     model: str
+
+    @field_validator("provider")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in PROVIDERS:
+            raise ValueError(f"unknown provider {value!r}; known: {', '.join(PROVIDERS)}")
+        return value
 
     @classmethod
     def parse(cls, value: str) -> "ModelRef":
@@ -112,12 +121,11 @@ class RoutingConfig(_Cfg):
         raise KeyError(node)
 
 
-def with_model_overrides(chain: list[ModelRef], *, tool_model: str, reasoning_model: str) -> list[ModelRef]:
-    """Apply NEMOTRON_TOOL_MODEL / NEMOTRON_REASONING_MODEL to the NIM entries that name the seed's models."""
-    from openclaw.settings import DEFAULT_REASONING_MODEL, DEFAULT_TOOL_MODEL
-
-    swap = {DEFAULT_TOOL_MODEL: tool_model, DEFAULT_REASONING_MODEL: reasoning_model}
+def with_model_overrides(chain: list[ModelRef], overrides: Mapping[str, Mapping[str, str]]) -> list[ModelRef]:
+    """Apply the vendors' model variables (NEMOTRON_TOOL_MODEL / NEMOTRON_REASONING_MODEL for NIM) to the
+    entries that name the model they replace; ``overrides`` is ``Settings.model_overrides()``."""
     return [
-        ModelRef(provider="nim", model=swap[ref.model]) if ref.provider == "nim" and ref.model in swap else ref
+        ModelRef(provider=ref.provider, model=overrides[ref.provider][ref.model])
+        if ref.model in overrides.get(ref.provider, {}) else ref
         for ref in chain
     ]

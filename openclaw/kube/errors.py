@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import urllib3.exceptions
@@ -29,25 +28,11 @@ from openclaw.errors import (
     KubeThrottled,
     KubeUnreachable,
 )
+from openclaw.kube.target import Target
+
+__all__ = ["RBAC_HINT", "Target", "boundary", "config_error", "from_exception", "from_status"]
 
 RBAC_HINT = "apply configs/k8s/rbac.yaml"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a call was about, for the messages: ``verb`` and ``resource`` as RBAC names them."""
-
-    verb: str  # get | list | patch
-    resource: str  # e.g. "deployments/scale", "pods/log", "nodes"
-    namespace: str | None = None
-    name: str | None = None
-
-    def where(self) -> str:
-        return f"in {self.namespace}" if self.namespace else "cluster-wide"
-
-    def what(self) -> str:
-        kind = self.resource.split("/")[0].rstrip("s")
-        return f"{kind} {self.name!r}" if self.name else self.resource
 
 
 def _server_message(body: Any) -> str:

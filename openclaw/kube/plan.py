@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openclaw.errors import ExecutionError
-from openclaw.kube.errors import Target
+from openclaw.kube.target import Target
 from openclaw.tools import KUBE_TOOLS, MUTATING_TOOLS, TOOLS, ToolArgumentsError
 from openclaw.tools.base import DEFAULT_NAMESPACE, FIELD_MANAGER, LIST_LIMIT, ApiRequest, CallContext
 from openclaw.tools.get_logs import DEFAULT_LOG_TAIL, LOG_FETCH_FACTOR, smaller_tail

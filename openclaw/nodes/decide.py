@@ -27,12 +27,7 @@ NODE = "decide"
 
 
 def decision_chain(ctx: PipelineContext, task_type: str) -> list[ModelRef]:
-    creds = ctx.settings.providers
-    return with_model_overrides(
-        ctx.configs.routing.node_chain(NODE, task_type),
-        tool_model=creds.nemotron_tool_model,
-        reasoning_model=creds.nemotron_reasoning_model,
-    )
+    return with_model_overrides(ctx.configs.routing.node_chain(NODE, task_type), ctx.settings.model_overrides())
 
 
 async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict[str, Any]:

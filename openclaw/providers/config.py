@@ -1,10 +1,11 @@
 """configs/providers.yaml: which vendors exist, how they are spoken to, and their limits.
 
-Endpoints and keys come from the environment (:class:`openclaw.settings.ProviderCredentials`);
+Which vendors exist is :data:`openclaw.providers.vendors.VENDORS` (plus the embedded ``rules``);
+endpoints and keys come from the environment (:class:`openclaw.settings.VendorSettings`);
 this file holds what is not secret: the wire adapter (``kind``), structured-output
 method, sampling, per-provider RPM/TPM budgets, breaker and auth-cooldown settings, and
 model aliases (the seed's model names in routing.yaml mapped to a vendor's real ids).
-``NEMOTRON_RPM_LIMIT`` / ``NEMOTRON_TPM_LIMIT`` override ``nim``'s limits.
+A vendor's limit variables (``NEMOTRON_RPM_LIMIT`` / ``NEMOTRON_TPM_LIMIT`` for ``nim``) override its limits.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from openclaw.config.loader import load_yaml
+from openclaw.config.routing import PROVIDERS
+from openclaw.providers.vendors import VENDORS
 from openclaw.settings import Settings
 
 Kind = Literal["openai_compat", "ollama", "embedded"]
@@ -57,32 +60,37 @@ class ProviderConfig(_Cfg):
 
 
 def _default_providers() -> dict[str, ProviderConfig]:
-    return {
-        "nim": ProviderConfig(kind="openai_compat", rpm_limit=60, tpm_limit=100_000),
-        "ollama": ProviderConfig(kind="ollama", structured_output="json_schema"),
-        "gemini": ProviderConfig(kind="openai_compat"),
-        "claude": ProviderConfig(kind="openai_compat"),
-        "rules": ProviderConfig(kind="embedded"),
-    }
+    vendors = {name: ProviderConfig(kind=v.adapter, **v.defaults) for name, v in VENDORS.items()}
+    return {**vendors, "rules": ProviderConfig(kind="embedded")}
+
+
+def _kind_of(name: str) -> Kind:
+    return "embedded" if name == "rules" else VENDORS[name].adapter
 
 
 class ProvidersConfig(_Cfg):
     version: int = 1
-    providers: dict[Literal["nim", "ollama", "gemini", "claude", "rules"], ProviderConfig] = Field(
-        default_factory=_default_providers
-    )
+    providers: dict[str, ProviderConfig] = Field(default_factory=_default_providers)
+    """Keys: the vendors of ``openclaw.providers.vendors`` and ``rules``."""
+
+    @field_validator("providers", mode="before")
+    @classmethod
+    def _known(cls, value: object) -> object:
+        for name in value if isinstance(value, dict) else ():
+            if name not in PROVIDERS:
+                raise ValueError(f"unknown provider {name!r}; known: {', '.join(PROVIDERS)}")
+        return value
 
     @model_validator(mode="after")
     def _kinds_match(self) -> "ProvidersConfig":
-        expected = {"nim": "openai_compat", "gemini": "openai_compat", "claude": "openai_compat",
-                    "ollama": "ollama", "rules": "embedded"}  # fmt: skip
         for name, cfg in self.providers.items():
-            if cfg.kind != expected[name]:
-                raise ValueError(f"providers.{name}.kind must be {expected[name]!r}, not {cfg.kind!r}")
+            expected = _kind_of(name)
+            if cfg.kind != expected:
+                raise ValueError(f"providers.{name}.kind must be {expected!r}, not {cfg.kind!r}")
         return self
 
     def get(self, name: str) -> ProviderConfig:
-        return self.providers.get(name) or _default_providers().get(name) or ProviderConfig(kind="openai_compat")  # type: ignore[call-overload]
+        return self.providers.get(name) or _default_providers().get(name) or ProviderConfig(kind="openai_compat")
 
 
 def load_providers_config(config_dir: Path) -> ProvidersConfig:
@@ -94,8 +102,9 @@ def load_providers_config(config_dir: Path) -> ProvidersConfig:
 
 
 def effective_limits(settings: Settings, name: str, cfg: ProviderConfig) -> tuple[int | None, int | None]:
-    """(rpm, tpm) for ``name``: NEMOTRON_RPM_LIMIT / NEMOTRON_TPM_LIMIT win for ``nim``."""
-    if name == "nim":
-        creds = settings.providers
-        return creds.nemotron_rpm_limit or cfg.rpm_limit, creds.nemotron_tpm_limit or cfg.tpm_limit
-    return cfg.rpm_limit, cfg.tpm_limit
+    """(rpm, tpm) for ``name``: the vendor's limit variables (NEMOTRON_RPM_LIMIT / NEMOTRON_TPM_LIMIT for
+    ``nim``) win over providers.yaml."""
+    vendor = settings.providers.get(name)
+    if vendor is None:
+        return cfg.rpm_limit, cfg.tpm_limit
+    return vendor.rpm_limit or cfg.rpm_limit, vendor.tpm_limit or cfg.tpm_limit

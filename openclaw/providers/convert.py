@@ -19,22 +19,25 @@ past it (``raise ... from exc`` keeps the cause for debugging)::
 
 The last row is deliberate: a vendor that makes its SDK raise something new must cost
 one attempt, not the run. Our own validation runs outside the ``with`` block.
+
+The SDKs (``openai``, ``ollama``, ``langchain_openai``) are not imported here: an exception
+of theirs can only exist once its module has been imported (by the adapter of a configured
+vendor), so their classes are looked up in ``sys.modules`` when an exception is converted.
+A process with no vendor of that kind configured never pays for importing its SDK.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import httpx2
-import ollama
-import openai
 import pydantic
 from langchain_core import exceptions as lc_exceptions
-from langchain_openai.chat_models.base import OpenAIRefusalError
 
 from openclaw.errors import (
     ProviderAuthError,
@@ -47,16 +50,36 @@ from openclaw.errors import (
     ProviderUnavailable,
 )
 
-_TIMEOUTS = (openai.APITimeoutError, httpx.TimeoutException, httpx2.TimeoutException, TimeoutError)
-_CONNECTION = (
-    openai.APIConnectionError, httpx.TransportError, httpx2.TransportError, ConnectionError,
+_TIMEOUTS: tuple[type[BaseException], ...] = (httpx.TimeoutException, httpx2.TimeoutException, TimeoutError)
+_CONNECTION: tuple[type[BaseException], ...] = (
+    httpx.TransportError, httpx2.TransportError, ConnectionError,
     httpx.InvalidURL, httpx2.InvalidURL, httpx.TooManyRedirects, httpx2.TooManyRedirects,
 )  # fmt: skip
-_BAD_OUTPUT = (
-    openai.APIResponseValidationError, openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError,
+_BAD_OUTPUT: tuple[type[BaseException], ...] = (
     json.JSONDecodeError, pydantic.ValidationError, lc_exceptions.OutputParserException,
     httpx.DecodingError, httpx2.DecodingError, httpx.StreamError, httpx2.StreamError, IndexError, KeyError,
 )  # fmt: skip
+_NONE: tuple[type[BaseException], ...] = ()
+
+
+class _SDKs:
+    """The SDK exception classes that can exist in this process (their modules are imported)."""
+
+    def __init__(self) -> None:
+        openai = sys.modules.get("openai")
+        ollama = sys.modules.get("ollama")
+        lc_openai = sys.modules.get("langchain_openai.chat_models.base")
+        self.openai_timeout = (openai.APITimeoutError,) if openai else _NONE
+        self.openai_connection = (openai.APIConnectionError,) if openai else _NONE
+        self.openai_status = (openai.APIStatusError,) if openai else _NONE
+        self.openai_bad_output = (
+            (openai.APIResponseValidationError, openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError)
+            if openai else _NONE
+        )  # fmt: skip
+        self.openai_any = (openai.OpenAIError,) if openai else _NONE
+        self.refusal = (lc_openai.OpenAIRefusalError,) if lc_openai else _NONE
+        self.ollama_response = (ollama.ResponseError,) if ollama else _NONE
+        self.ollama_request = (ollama.RequestError,) if ollama else _NONE
 
 
 def _short(text: Any, limit: int = 300) -> str:
@@ -102,23 +125,25 @@ def to_provider_error(exc: BaseException, vendor: str, endpoint: str | None = No
         return exc
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         return to_provider_error(exc.exceptions[0], vendor, endpoint)
-    if isinstance(exc, _TIMEOUTS):  # before _CONNECTION: APITimeoutError is an APIConnectionError
+    sdk = _SDKs()
+    if isinstance(exc, (*_TIMEOUTS, *sdk.openai_timeout)):  # before _CONNECTION: APITimeoutError is an APIConnectionError
         return ProviderTimeout(f"{vendor}: no answer in time ({type(exc).__name__})")
-    if isinstance(exc, openai.APIStatusError):
-        return from_status(vendor, exc.status_code, exc.message, retry_after=retry_after_seconds(exc.response.headers))
+    if isinstance(exc, sdk.openai_status):
+        return from_status(vendor, exc.status_code, exc.message,  # type: ignore[attr-defined]
+                           retry_after=retry_after_seconds(exc.response.headers))  # type: ignore[attr-defined]
     if isinstance(exc, (httpx.HTTPStatusError, httpx2.HTTPStatusError)):
         return from_status(vendor, exc.response.status_code, exc.response.text,
                            retry_after=retry_after_seconds(exc.response.headers))  # fmt: skip
-    if isinstance(exc, ollama.ResponseError):
-        return from_status(vendor, exc.status_code, exc.error)
-    if isinstance(exc, _CONNECTION):
+    if isinstance(exc, sdk.ollama_response):
+        return from_status(vendor, exc.status_code, exc.error)  # type: ignore[attr-defined]
+    if isinstance(exc, (*_CONNECTION, *sdk.openai_connection)):
         where = endpoint or "the endpoint"
         return ProviderConnectionError(f"{vendor}: cannot reach {where} ({type(exc).__name__}: {_short(exc)})")
-    if isinstance(exc, ollama.RequestError):
-        return ProviderUnavailable(f"{vendor}: request refused by the client: {_short(exc.error)}")
-    if isinstance(exc, (*_BAD_OUTPUT, OpenAIRefusalError)):
+    if isinstance(exc, sdk.ollama_request):
+        return ProviderUnavailable(f"{vendor}: request refused by the client: {_short(exc.error)}")  # type: ignore[attr-defined]
+    if isinstance(exc, (*_BAD_OUTPUT, *sdk.openai_bad_output, *sdk.refusal)):
         return ProviderInvalidOutput(f"{vendor}: unusable response ({type(exc).__name__}: {_short(exc)})")
-    if isinstance(exc, (openai.OpenAIError, lc_exceptions.LangChainException, httpx.HTTPError, httpx2.HTTPError)):
+    if isinstance(exc, (*sdk.openai_any, lc_exceptions.LangChainException, httpx.HTTPError, httpx2.HTTPError)):
         return ProviderServerError(f"{vendor}: {type(exc).__name__}: {_short(exc)}")
     return ProviderServerError(f"{vendor}: unexpected {type(exc).__name__} from the client: {_short(exc)}")
 

@@ -11,23 +11,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from openclaw.errors import ProviderUnavailable
-
-BASE_URL_VARS = {
-    "nim": "NVIDIA_API_BASE_URL",
-    "gemini": "GEMINI_BASE_URL",
-    "claude": "ANTHROPIC_BASE_URL",
-    "ollama": "OLLAMA_BASE_URL",
-}
+from openclaw.providers.vendors import VENDORS
 
 
 def checked_base_url(vendor: str, url: str) -> str:
     """``url`` when it is an http(s) URL with a host and a valid port; otherwise ProviderUnavailable."""
+    spec = VENDORS.get(vendor)
     # The ollama client, like Ollama's own CLI, reads "host:port" as http://host:port.
-    problem = _problem(url if vendor != "ollama" or "://" in url else "http://" + url)
+    lenient = spec is not None and spec.adapter == "ollama" and "://" not in url
+    problem = _problem("http://" + url if lenient else url)
     if problem is None:
         return url
-    var = BASE_URL_VARS.get(vendor)
-    where = f" (check {var})" if var else ""
+    where = f" (check {spec.base_url_env})" if spec is not None else ""
     raise ProviderUnavailable(f"{vendor}: invalid base URL {shown(url)!r}: {problem}{where}")
 
 

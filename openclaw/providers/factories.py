@@ -1,26 +1,42 @@
 """Provider factories from the settings: which vendors the registry can hand out, built lazily.
 
-A vendor without credentials gets no factory, so :class:`ProviderRegistry` answers
-``unavailable`` naming the env var to set. Ollama is used only when
-``OLLAMA_BASE_URL`` is set, or when providers.yaml says ``ollama.enabled: true`` (then
-at the default URL): the embedded defaults never touch the network.
+One factory per vendor of :data:`openclaw.providers.vendors.VENDORS` that can be used: a
+vendor with a key needs its key; a keyless vendor (Ollama) is used only when its base-URL
+variable is set, or when providers.yaml says ``enabled: true`` (then at its default URL):
+the embedded defaults never touch the network. A vendor without a factory is answered
+``unavailable`` by :class:`ProviderRegistry`, naming the variable to set.
+
+The wire adapter of a vendor's kind (and with it its LLM SDK: ``langchain_openai`` and
+``openai``, or ``langchain_ollama`` and ``ollama``) is imported here, when a vendor of
+that kind is configured, and nowhere else: with no vendor configured none of them is
+loaded, which keeps ``openclaw run`` on the embedded rules fast to start.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openclaw.errors import ProviderUnavailable
 from openclaw.providers.base import Provider
 from openclaw.providers.breaker import Clock
 from openclaw.providers.budget import RateBudget
-from openclaw.providers.chat import ExchangeHook
-from openclaw.providers.config import ProvidersConfig, effective_limits, load_providers_config
-from openclaw.settings import DEFAULT_OLLAMA_BASE_URL, Settings
+from openclaw.providers.config import ProviderConfig, ProvidersConfig, effective_limits, load_providers_config
+from openclaw.providers.vendors import VENDORS, Adapter, Vendor
+from openclaw.settings import Settings
+
+if TYPE_CHECKING:
+    from openclaw.providers.chat import ExchangeHook
 
 Factory = Callable[[], Provider]
+
+ADAPTERS: Mapping[Adapter, str] = {
+    "openai_compat": "openclaw.providers.openai_compat",
+    "ollama": "openclaw.providers.ollama",
+}
+"""Adapter kind -> the module whose ``provider(vendor, ...)`` builds a provider of that kind."""
 
 
 def _disabled(name: str) -> Factory:
@@ -29,6 +45,16 @@ def _disabled(name: str) -> Factory:
 
     refuse.disabled = True  # type: ignore[attr-defined]  # ProviderRegistry.configured() reads it
     return refuse
+
+
+def _endpoint(vendor: Vendor, settings: Settings, pc: ProviderConfig) -> tuple[str | None, str | None]:
+    """(base URL, key) when ``vendor`` can be used, else (None, None)."""
+    creds = settings.providers[vendor.name]
+    if vendor.keyless:
+        return creds.base_url or (vendor.default_base_url if pc.enabled else None), None
+    if creds.api_key is None:
+        return None, None
+    return creds.base_url or vendor.default_base_url, creds.api_key.get_secret_value()
 
 
 def provider_factories(
@@ -40,39 +66,26 @@ def provider_factories(
     on_exchange: ExchangeHook | None = None,
 ) -> dict[str, Factory]:
     """One factory per usable vendor. ``transports`` maps a vendor name to an HTTP transport
-    (httpx2 for nim/gemini/claude, httpx for ollama) for recording or replay; ``clock`` drives budgets."""
-    from openclaw.providers.ollama import ollama_provider
-    from openclaw.providers.openai_compat import openai_compat_provider
-
+    (httpx2 for the OpenAI-compatible ones, httpx for ollama) for recording or replay; ``clock`` drives budgets."""
     cfg = config or load_providers_config(settings.config_dir)
-    creds = settings.providers
     transports = transports or {}
-    keyed = {
-        "nim": (creds.nvidia_api_key, creds.nvidia_base_url),
-        "gemini": (creds.gemini_api_key, creds.gemini_base_url),
-        "claude": (creds.anthropic_api_key, creds.anthropic_base_url),
-    }
     factories: dict[str, Factory] = {}
 
     def budget(name: str) -> RateBudget:
         rpm, tpm = effective_limits(settings, name, cfg.get(name))
         return RateBudget(name, rpm=rpm, tpm=tpm, clock=clock)
 
-    for name, (key, url) in keyed.items():
+    for name, vendor in VENDORS.items():
         pc = cfg.get(name)
         if pc.enabled is False:
             factories[name] = _disabled(name)
-        elif key is not None:
-            factories[name] = lambda name=name, key=key, url=url, pc=pc: openai_compat_provider(  # type: ignore[misc]
-                name, base_url=url, api_key=key.get_secret_value(), config=pc, budget=budget(name),
-                transport=transports.get(name), on_exchange=on_exchange,
-            )  # fmt: skip
-    pc = cfg.get("ollama")
-    url = creds.ollama_base_url or (DEFAULT_OLLAMA_BASE_URL if pc.enabled else None)
-    if pc.enabled is False:
-        factories["ollama"] = _disabled("ollama")
-    elif url:
-        factories["ollama"] = lambda: ollama_provider(
-            base_url=url, config=pc, budget=budget("ollama"), transport=transports.get("ollama"), on_exchange=on_exchange
-        )
+            continue
+        url, key = _endpoint(vendor, settings, pc)
+        if url is None:
+            continue
+        adapter = importlib.import_module(ADAPTERS[vendor.adapter])
+        factories[name] = lambda adapter=adapter, vendor=vendor, url=url, key=key, pc=pc: adapter.provider(  # type: ignore[misc]
+            vendor, base_url=url, api_key=key, config=pc, budget=budget(vendor.name),
+            transport=transports.get(vendor.name), on_exchange=on_exchange,
+        )  # fmt: skip
     return factories

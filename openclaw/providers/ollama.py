@@ -18,6 +18,7 @@ from openclaw.providers.budget import RateBudget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.endpoints import checked_base_url, shown
+from openclaw.providers.vendors import Vendor
 
 
 class OllamaChatFactory:
@@ -71,3 +72,9 @@ def ollama_provider(
     return ChatProvider(
         name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose, endpoint=shown(base_url)
     )
+
+
+def provider(vendor: Vendor, *, base_url: str, api_key: str | None = None, **options: Any) -> ChatProvider:
+    """The factories' entry point for an ``ollama`` vendor (every adapter module has one); Ollama takes no key.
+    ``options``: ``config``, ``budget``, ``transport``, ``on_exchange`` as for :func:`ollama_provider`."""
+    return ollama_provider(base_url=base_url, name=vendor.name, **options)

@@ -17,10 +17,12 @@ import httpx2
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from openclaw.errors import ProviderUnavailable
 from openclaw.providers.budget import RateBudget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.endpoints import checked_base_url, shown
+from openclaw.providers.vendors import Vendor
 
 _MAX_CACHED_MODELS = 64
 
@@ -102,3 +104,11 @@ def openai_compat_provider(
     return ChatProvider(
         name, factory, config, budget=budget, on_exchange=on_exchange, close=factory.aclose, endpoint=shown(base_url)
     )
+
+
+def provider(vendor: Vendor, *, base_url: str, api_key: str | None, **options: Any) -> ChatProvider:
+    """The factories' entry point for an ``openai_compat`` vendor (every adapter module has one);
+    ``options``: ``config``, ``budget``, ``transport``, ``on_exchange`` as for :func:`openai_compat_provider`."""
+    if api_key is None:
+        raise ProviderUnavailable(vendor.missing_hint)
+    return openai_compat_provider(vendor.name, base_url=base_url, api_key=api_key, **options)

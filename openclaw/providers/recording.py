@@ -28,6 +28,8 @@ from typing import Any
 import httpx
 import httpx2
 
+from openclaw.providers.vendors import VENDORS
+
 MAX_BODY_CHARS = 200_000
 """Largest response body kept per exchange, in characters (the rest is cut and marked)."""
 _KEPT_HEADERS = ("content-type", "retry-after")
@@ -67,7 +69,15 @@ class RecordingTransport:
     def __init__(self, vendor: str, *, flavour: str, inner: Any = None) -> None:
         self.vendor = vendor
         self.flavour = flavour
-        self.inner = inner or _module(flavour).AsyncHTTPTransport()
+        self._inner = inner
+
+    @property
+    def inner(self) -> Any:
+        """The wrapped transport; the default one is built on first use (its TLS context costs ~20 ms, and
+        most vendors are never asked in a given process)."""
+        if self._inner is None:
+            self._inner = _module(self.flavour).AsyncHTTPTransport()
+        return self._inner
 
     async def handle_async_request(self, request: Any) -> Any:
         tape = current_tape.get()
@@ -102,7 +112,8 @@ class RecordingTransport:
         )
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        if self._inner is not None:
+            await self._inner.aclose()
 
 
 class ReplayTransport:
@@ -147,18 +158,22 @@ class ReplayTransport:
         return None
 
 
-VENDORS = ("nim", "gemini", "claude", "ollama")
-
-
 def replay_transports(exchanges: list[dict[str, Any]]) -> dict[str, ReplayTransport]:
-    """A replaying transport for every vendor (ollama on httpx, the rest on httpx2): a vendor the recording
-    never reached answers nothing (connection error), so a replay can never reach the network."""
-    vendors: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """A replaying transport for every vendor (on its client's HTTP library, see ``Vendor.transport``): a
+    vendor the recording never reached answers nothing (connection error), so a replay can never reach the
+    network. A vendor in the recording that no longer exists gets one too (httpx2), so its requests fail."""
+    recorded: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for x in exchanges:
-        vendors[x.get("vendor")].append(x)
-    names = [*VENDORS, *(v for v in vendors if v and v not in VENDORS)]
-    return {v: ReplayTransport(v, vendors.get(v, []), flavour="httpx" if v == "ollama" else "httpx2") for v in names}
+        recorded[x.get("vendor")].append(x)
+    names = [*VENDORS, *(v for v in recorded if v and v not in VENDORS)]
+    return {v: ReplayTransport(v, recorded.get(v, []), flavour=_flavour(v)) for v in names}
 
 
 def recording_transports(vendors: Iterable[str] = VENDORS) -> dict[str, RecordingTransport]:
-    return {v: RecordingTransport(v, flavour="httpx" if v == "ollama" else "httpx2") for v in vendors}
+    """A recording transport for every vendor (default: all of ``VENDORS``)."""
+    return {v: RecordingTransport(v, flavour=_flavour(v)) for v in vendors}
+
+
+def _flavour(vendor: str) -> str:
+    spec = VENDORS.get(vendor)
+    return spec.transport if spec is not None else "httpx2"

@@ -7,15 +7,8 @@ from collections.abc import Callable, Mapping
 from openclaw.errors import ProviderUnavailable
 from openclaw.providers.base import Provider
 from openclaw.providers.rules_provider import RulesProvider
+from openclaw.providers.vendors import VENDORS
 from openclaw.settings import Settings
-
-# What to set to enable each vendor: named in the `unavailable` attempt so the fix is obvious.
-MISSING_CREDENTIALS = {
-    "nim": "NVIDIA_API_KEY is not set; export NVIDIA_API_KEY=nvapi-... to use NVIDIA NIM",
-    "ollama": "OLLAMA_BASE_URL is not set; export OLLAMA_BASE_URL=http://localhost:11434 to use Ollama",
-    "gemini": "GEMINI_API_KEY is not set; export GEMINI_API_KEY=... to use Gemini",
-    "claude": "ANTHROPIC_API_KEY is not set; export ANTHROPIC_API_KEY=... to use Claude",
-}
 
 
 class ProviderRegistry:
@@ -41,7 +34,9 @@ class ProviderRegistry:
             return provider
         factory = self._factories.get(name)
         if factory is None:
-            raise ProviderUnavailable(MISSING_CREDENTIALS.get(name, f"provider {name!r} is not configured"))
+            # What to set to enable the vendor: named in the `unavailable` attempt so the fix is obvious.
+            vendor = VENDORS.get(name)
+            raise ProviderUnavailable(vendor.missing_hint if vendor else f"provider {name!r} is not configured")
         provider = self._instances[name] = factory()
         return provider
 

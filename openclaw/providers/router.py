@@ -147,12 +147,10 @@ class Router:
                 from openclaw.config.loader import load_yaml
 
                 self._routing = load_yaml(self.registry.settings.config_dir / "routing.yaml", RoutingConfig)[0]
-            creds = self.registry.settings.providers
+            overrides = self.registry.settings.model_overrides()
             index: dict[tuple[ModelRef, ...], RouteRule] = {}
             for rule in self._routing.routes.values():
-                chain = with_model_overrides(
-                    rule.chain, tool_model=creds.nemotron_tool_model, reasoning_model=creds.nemotron_reasoning_model
-                )
+                chain = with_model_overrides(rule.chain, overrides)
                 index.setdefault(tuple(chain), rule)  # identical chains: the first route's settings
             self._routes = index
         return self._routes

@@ -30,6 +30,7 @@ from openclaw.errors import UsageError
 from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.providers.recording import replay_transports
+from openclaw.providers.vendors import VENDORS
 from openclaw.replay.diff import decision_view, diff, full_view
 from openclaw.replay.doubles import RecordedExecutor, RecordedFacts, ReplayRouter
 from openclaw.replay.recording import Recording
@@ -38,8 +39,6 @@ from openclaw.settings import Settings, load_settings, shipped_config_dir
 Mode = Literal["replay", "what-if", "fork"]
 NODES = ("classify_intent", "analyze_complexity", "decide", "trust", "approval_gate", "execute", "report")
 _PREDECESSOR = dict(zip(NODES[1:], NODES[:-1], strict=True))
-_VENDOR_ENV = {"nim": "NVIDIA_API_KEY", "gemini": "GEMINI_API_KEY", "claude": "ANTHROPIC_API_KEY",
-               "ollama": "OLLAMA_BASE_URL"}
 
 
 @dataclass
@@ -68,13 +67,22 @@ def _environment(rec: Recording) -> dict[str, Any]:
 
 
 def _replay_environ(rec: Recording) -> dict[str, str]:
-    """Stand-in credentials for the vendors the original run could use (the transport never sends them)."""
+    """Stand-in credentials for the vendors the original run could use (the transport never sends them),
+    and the model variables it ran with."""
     env = _environment(rec)
-    out = {_VENDOR_ENV[v]: ("http://replay.invalid" if v == "ollama" else "replay-no-key")
-           for v in env.get("providers", []) if v in _VENDOR_ENV}
-    for key, var in (("nemotron_tool_model", "NEMOTRON_TOOL_MODEL"), ("nemotron_reasoning_model", "NEMOTRON_REASONING_MODEL")):
-        if env.get(key):
-            out[var] = env[key]
+    out: dict[str, str] = {}
+    for name in env.get("providers", []):
+        vendor = VENDORS.get(name)
+        if vendor is None:
+            continue
+        if vendor.keyless:
+            out[vendor.base_url_env] = "http://replay.invalid"
+        else:
+            out[vendor.key_env] = "replay-no-key"  # type: ignore[index]  # key_env is set: not keyless
+    for vendor in VENDORS.values():
+        for var in vendor.model_envs:
+            if env.get(var.lower()):  # recorded by Engine.environment()
+                out[var] = env[var.lower()]
     return out
 
 

@@ -99,12 +99,4 @@ def build_telemetry(
 
 def provider_systems(settings: Any) -> dict[str, str]:
     """Base URL → provider name from the settings, for ``gen_ai.system``."""
-    p = settings.providers
-    pairs = {
-        p.nvidia_base_url: "nim",
-        p.gemini_base_url: "gemini",
-        p.anthropic_base_url: "claude",
-    }
-    if p.ollama_base_url:
-        pairs[p.ollama_base_url] = "ollama"
-    return {url.rstrip("/"): name for url, name in pairs.items() if url}
+    return {v.base_url.rstrip("/"): name for name, v in settings.providers.items() if v.base_url}

@@ -263,7 +263,8 @@ async def test_route_is_found_by_its_chain(tmp_path, clock):
     from openclaw.config import load_configs
 
     rule = load_configs(settings.config_dir).routing.routes["incident_analysis"]
-    chain = with_model_overrides(rule.chain, tool_model="x", reasoning_model="nvidia/other-70b")
+    chain = with_model_overrides(rule.chain, settings.model_overrides())
+    assert "nim/nvidia/other-70b" in [str(ref) for ref in chain]
     assert router.policy("decide", chain).hedge_after_ms == 250
     assert router.policy("decide", chain).wait_for_budget is True
     assert router.policy("classify_intent", chain).hedge_after_ms is None
