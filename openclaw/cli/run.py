@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
+    p.add_argument("--rerun", action="store_true",
+                   help="start a new run even when the incident id already has one (linked to it by rerun_of); "
+                   "without it, an incident id that has a run prints that run")
     p.set_defaults(handler=_run)
 
 
@@ -36,10 +39,10 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = load_settings(config_dir=args.config_dir, apply=args.apply, kube_context=args.context)
     inputs = [read_input(path) for path in args.paths]
-    return asyncio.run(_run_all(settings, inputs, as_json=args.json))
+    return asyncio.run(_run_all(settings, inputs, as_json=args.json, rerun=args.rerun))
 
 
-async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
+async def _run_all(settings: Any, inputs: list, *, as_json: bool, rerun: bool = False) -> int:
     from rich.console import Console
 
     from openclaw.cli.render import timeline
@@ -67,7 +70,7 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
                 if not as_json:
                     console.print(f"[dim]alert {resolved['id']} is resolved: recorded, no action[/]")
             for incident in item.loaded.incidents:
-                result = await engine.run(incident)
+                result = await engine.run(incident, raw_input=item.text, rerun=rerun)
                 emit(result)
                 if result["status"] == "failed" and code == EXIT_OK:
                     code = EXIT_FAILED

@@ -40,7 +40,8 @@ def create_app(
     *,
     telemetry: Telemetry | None = None,
     registry: Any = None,
-    shutdown_grace_s: float = 10.0,
+    recover_on_start: bool = True,
+    shutdown_grace_s: float | None = None,
 ) -> FastAPI:
     """The app for ``settings``. ``telemetry`` (tests: in-memory exporters) defaults to one built
     from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds."""
@@ -54,10 +55,14 @@ def create_app(
 
         try:
             async with open_engine(settings, registry=registry, callbacks=list(telemetry.callbacks)) as engine:
-                service = IncidentService(engine, telemetry.metrics, grace_s=shutdown_grace_s)
+                grace = settings.server.shutdown_grace_s if shutdown_grace_s is None else shutdown_grace_s
+                service = IncidentService(engine, telemetry.metrics, grace_s=grace,
+                                          max_concurrent=settings.server.max_concurrent_runs)
                 app.state.service = service
                 if settings.server.expiry_sweep_s > 0:
                     service.start_expiry_sweep(settings.server.expiry_sweep_s)
+                if recover_on_start:
+                    service.start_recovery()
                 try:
                     yield
                 finally:
