@@ -261,6 +261,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
         a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now)
         for a in pending
     }
+    engine.store.record_approvals(run_id, {i: t.approvals for i, t in tallies.items()})
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
     held = _other_mode(engine, run_id, values, tallies)

@@ -224,6 +224,24 @@ class RunStore:
             )
         return self.get(run_id)
 
+    def record_approvals(self, run_id: str, approvals: dict[int, list[dict[str, Any]]]) -> None:
+        """Show the approvals counted so far on a waiting run's actions (``actions[i].approvals``)."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT result FROM openclaw_runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            result = json.loads(row[0])
+            changed = False
+            for action in result.get("actions", []):
+                counted = approvals.get(action.get("index"))
+                if counted is not None and action.get("approvals") != counted:
+                    action["approvals"], changed = counted, True
+            if changed:
+                now = utc_now()
+                result["updated_at"] = now
+                conn.execute("UPDATE openclaw_runs SET result = ?, updated_at = ? WHERE run_id = ?",
+                             (json.dumps(result), now, run_id))
+
     def unsettled(self) -> list[dict[str, Any]]:
         """Runs that are neither terminal nor recorded as paused: ``running``, oldest first, with their owner
         and lease (``run_id``, ``incident_id``, ``owner``, ``lease_until``, ``incident``)."""
