@@ -251,7 +251,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     values = values if values is not None else await _values(engine, run_id)
     pending = waiting(values)  # type: ignore[arg-type]
     if not pending:
-        return Settlement(run_id, {}, False, values.get("status"))
+        return Settlement(run_id, {}, False, values.get("status") or _stored_status(engine, run_id))
     try:
         config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
     except PolicyError:
@@ -296,6 +296,14 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     finally:
         beat.cancel()
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+def _stored_status(engine: Any, run_id: str) -> str | None:
+    """The run store's status of a run whose checkpoint has none yet (it is between steps: ``running``)."""
+    try:
+        return engine.store.get(run_id).get("status")
+    except RunNotFound:
+        return None
 
 
 def _other_mode(engine: Any, run_id: str, values: dict[str, Any], tallies: dict[int, ActionTally]) -> str | None:

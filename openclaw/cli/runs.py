@@ -180,6 +180,9 @@ def _resume(args: argparse.Namespace) -> int:
         missing = ", ".join(f"action {t.index}: {t.missing} more approval(s)" for t in s.tallies.values()
                             if t.resolution is None)
         print(f"{s.run_id}: still waiting for approval ({missing})")
+    elif s.status == "running":
+        print(f"{s.run_id}: nothing waits for approval: the run is running; if the process driving it died, "
+              "carry it on with `openclaw runs recover` (add --apply for a run judged with --apply)")
     else:
         print(f"{s.run_id}: nothing waits for approval (status {s.status})")
     return 1 if s.status == "failed" else 0

@@ -44,7 +44,9 @@ def create_app(
     shutdown_grace_s: float | None = None,
 ) -> FastAPI:
     """The app for ``settings``. ``telemetry`` (tests: in-memory exporters) defaults to one built
-    from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds."""
+    from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds;
+    ``recover_on_start`` carries on, in the background, the runs of processes that died (:mod:`openclaw.recovery`);
+    ``shutdown_grace_s`` overrides ``settings.server.shutdown_grace_s``."""
     owns_telemetry = telemetry is None
     if telemetry is None:
         telemetry = build_telemetry(telemetry_options(settings.environ), systems=provider_systems(settings))
