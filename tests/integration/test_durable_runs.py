@@ -12,7 +12,10 @@ Covers:
   ``Command(resume=...)`` naming made-up approvers: nothing executes, no request reaches the
   (emulated) API server, the run still waits, and the audit log has ``resume_ignored``;
 - one approval of a quorum of two: ``runs show --json`` lists it (approver, time, action) while the
-  run waits.
+  run waits;
+- a webhook of many alerts with ``?wait=false``: every run is recorded before the 202, and the
+  service drives at most ``max_concurrent_runs`` of them at once; a stopping service answers 503
+  with Retry-After and ``/readyz`` says 503.
 """
 
 from __future__ import annotations
@@ -176,6 +179,46 @@ async def test_a_waiting_run_shows_the_approvals_counted_so_far(tmp_path, capsys
     assert shown["status"] == "awaiting_approval"
     [approval] = shown["actions"][0]["approvals"]
     assert (approval["approver"], approval["action"]) == ("alice", 0) and approval["at"]
+
+
+@pytest.mark.asyncio
+async def test_a_webhook_of_many_alerts_is_recorded_at_once_and_driven_two_at_a_time(settings) -> None:
+    from openclaw.server import create_app
+
+    bounded = settings.model_copy(update={"server": settings.server.model_copy(update={"max_concurrent_runs": 2})})
+    app = create_app(bounded, recover_on_start=False)
+    alerts = [{"status": "firing", "fingerprint": f"f{i:03d}", "startsAt": "2026-01-01T00:00:00Z",
+               "labels": {"alertname": "PodsDown", "pod": f"api-{i}"},
+               "annotations": {"description": "Show me all pods in awoooi-staging namespace"}} for i in range(12)]
+    async with app.router.lifespan_context(app):
+        service = app.state.service
+        real_start, driving, peak = service.engine.start, 0, 0
+
+        async def counted_start(run_id, incident):
+            nonlocal driving, peak
+            driving += 1
+            peak = max(peak, driving)
+            try:
+                return await real_start(run_id, incident)
+            finally:
+                driving -= 1
+
+        service.engine.start = counted_start
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            response = await client.post("/v1/alertmanager", params={"wait": "false"},
+                                         json={"version": "4", "alerts": alerts})
+            assert response.status_code == 202, response.text
+            run_ids = [r["run_id"] for r in response.json()["runs"]]
+            recorded = {run_id: service.engine.store.get(run_id)["status"] for run_id in run_ids}
+            await asyncio.gather(*service._tasks)
+            done = {run_id: (await client.get(f"/v1/runs/{run_id}")).json()["status"] for run_id in run_ids}
+            service.stop_accepting()
+            refused = await client.post("/v1/incidents", json={"description": "show pods"})
+            ready = await client.get("/readyz")
+    assert len(run_ids) == 12 and set(recorded.values()) <= {"running", "completed"}
+    assert set(done.values()) == {"completed"} and peak == 2
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) > 0
+    assert ready.status_code == 503
 
 
 @pytest.fixture
