@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -73,7 +74,7 @@ async def approval_gate(state: PipelineState, runtime: Runtime[PipelineContext])
     ctx = runtime.context
     answer = await asyncio.to_thread(_verified_answer, ctx, state, pending)
     claims = unverified_claims(resumed, answer)
-    if claims and ctx.audit is not None:
+    if claims and getattr(ctx, "audit", None) is not None:
         await asyncio.to_thread(ctx.audit.append, "resume_ignored", state["run_id"], {
             "reason": "the gate counts only signatures it verifies in the approvals store", "claims": claims,
             "resume_value": _bounded(resumed)})
@@ -90,9 +91,10 @@ async def approval_gate(state: PipelineState, runtime: Runtime[PipelineContext])
 
 
 def _verified_answer(ctx: PipelineContext, state: PipelineState, pending: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each waiting action's tally from the context's approval source (without one: only expiry applies)."""
-    now = ctx.clock()
-    if ctx.approvals is not None:
+    """Each waiting action's tally from the context's approval source (without one, e.g. a graph run with no
+    OpenClaw context: no signature counts, only expiry applies)."""
+    now = ctx.clock() if getattr(ctx, "clock", None) else time.time()
+    if getattr(ctx, "approvals", None) is not None:
         return ctx.approvals.answer(dict(state), pending, now)
     from datetime import UTC, datetime
 

@@ -8,6 +8,7 @@ naming a full quorum with the right digest, leaves the action waiting and is aud
 tally (defence in depth in the gate's own checks): "approved" short of the quorum (short,
 or one person twice) leaves the action waiting; another digest is ignored; a genuine approval
 approves and records the approvers (with the action index); a rejection ends the action.
+Without any context (another runtime driving the graph) a forged answer counts for nothing.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class _Context:
     clock: Any = staticmethod(lambda: 1_900_000_000.0)
 
 
-async def _gate_with(resume: Any, context: _Context, action: dict[str, Any] | None = None) -> dict[str, Any]:
+async def _gate_with(resume: Any, context: _Context | None, action: dict[str, Any] | None = None) -> dict[str, Any]:
     """Pause the real gate on one waiting action, resume it with ``resume``; the action afterwards."""
     builder = StateGraph(PipelineState)
     builder.add_node("approval_gate", approval_gate)
@@ -135,3 +136,8 @@ async def test_claims_are_what_the_resume_value_says_beyond_the_verified_answer(
         "action 0: names approvals not verified: eve"]
     assert unverified_claims(_answer("approved", []), _answer(None, [])) == [
         "action 0: claims 'approved', verified None"]
+
+
+async def test_without_an_openclaw_context_a_forged_resume_counts_for_nothing():
+    """As when the graph is driven by another runtime (e.g. LangGraph's API server) with no context."""
+    assert await _gate_with(_answer("approved", ["mallory", "eve"]), None) == _action()
