@@ -4,7 +4,8 @@ Covers, with the real CLI in a subprocess (``python -m openclaw.testing.crash``,
 command plus a kill hook read from OPENCLAW_TEST_CRASH_AT) applying a restart on kmock's emulator:
 
 - a kill at a node boundary (``before:<node>`` / ``after:<node>``), right after the PATCH reached
-  the API server (the emulator kills the client before it answers), or after a random delay;
+  the API server (the emulator kills the client before it answers), or at a random moment after
+  the run was recorded;
   then ``openclaw runs recover --apply``. Per trial: at most one real mutation reached the
   server; every accepted run ends terminal or awaiting approval (none is left ``running``); a
   mutation that reached the server is reported executed (reconciled from the cluster, not re-sent);
@@ -28,10 +29,11 @@ import os
 import random
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -55,9 +57,9 @@ SEED = int(os.environ.get("OPENCLAW_CRASH_SEED", "11"))
 TERMINAL = {"completed", "denied", "rejected", "expired", "failed", "awaiting_approval"}
 STAGING = "/apis/apps/v1/namespaces/awoooi-staging/deployments/awoooi-api"
 PROD = "/apis/apps/v1/namespaces/awoooi-prod/deployments/awoooi-api"
-RANDOM_WINDOW_S = (1.0, 9.0)
-"""Random kills land uniformly in this window, seconds after the process starts: it imports, judges, applies
-(a kill before it accepted the incident leaves no run, which is correct: nothing was accepted)."""
+RANDOM_WINDOW_S = (0.0, 1.5)
+"""Random kills land uniformly in this window, seconds after the run is recorded (accepted): it judges,
+dry-runs, applies and verifies in about that time here."""
 
 
 class World:
@@ -112,6 +114,19 @@ def _finish(proc: subprocess.Popen, timeout: float = 180) -> int:
     return proc.returncode
 
 
+def _wait_until_accepted(world: World, proc: subprocess.Popen, incident_id: str) -> None:
+    """Return once the process has recorded the incident's run (or has exited)."""
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{world.home / 'openclaw.db'}?mode=ro", uri=True, timeout=5) as conn:
+                if conn.execute("SELECT 1 FROM openclaw_runs WHERE incident_id = ?", (incident_id,)).fetchone():
+                    return
+        except sqlite3.Error:
+            pass  # not created yet
+        time.sleep(0.01)
+
+
 def _recover_and_check(world: World, capsys: pytest.CaptureFixture, *, path: str = STAGING) -> list[dict]:
     """`openclaw runs recover --apply`, then the per-trial invariants; returns every run."""
     capsys.readouterr()
@@ -134,6 +149,7 @@ def _trial(world: World, capsys: pytest.CaptureFixture, *, crash_at: str | None 
     if kill_on_mutation:
         world.ec.after_mutation(lambda _request: os.kill(proc.pid, signal.SIGKILL))
     if kill_after_s is not None:
+        _wait_until_accepted(world, proc, "inc-crash")
         try:
             proc.wait(timeout=kill_after_s)
         except subprocess.TimeoutExpired:
@@ -164,11 +180,16 @@ def test_kill_right_after_the_mutation_reached_the_server(world: World, capsys: 
 
 
 @pytest.mark.parametrize("trial", range(RANDOM_KILLS))
-def test_kill_at_a_random_moment_then_recover(world: World, capsys: pytest.CaptureFixture, trial: int) -> None:
+def test_kill_at_a_random_moment_then_recover(world: World, capsys: pytest.CaptureFixture, trial: int,
+                                             record_property: Callable[[str, object], None]) -> None:
     delay = random.Random(SEED * 1000 + trial).uniform(*RANDOM_WINDOW_S)
-    _, runs = _trial(world, capsys, kill_after_s=delay)
-    for run in runs:  # a run killed before it was accepted has no record; an accepted one always ends
-        assert run["incident_id"] == "inc-crash"
+    code, runs = _trial(world, capsys, kill_after_s=delay)
+    [run] = runs  # killed after it was accepted: the run exists and has ended (checked above)
+    assert run["incident_id"] == "inc-crash"
+    record_property("delay_s", round(delay, 2))
+    record_property("killed", code == -signal.SIGKILL)
+    record_property("runs", [(r["status"], [a["status"] for a in r["actions"]]) for r in runs])
+    record_property("mutations", len(world.applied(STAGING)))
 
 
 def test_an_approval_killed_right_after_its_patch_ends_completed(world: World, capsys: pytest.CaptureFixture) -> None:
@@ -211,8 +232,8 @@ def _serve(world: World, port: int) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("trial", range(SERVE_TRIALS))
-def test_sigterm_of_serve_loses_no_accepted_incident(world: World, capsys: pytest.CaptureFixture,
-                                                     trial: int) -> None:
+def test_sigterm_of_serve_loses_no_accepted_incident(world: World, capsys: pytest.CaptureFixture, trial: int,
+                                                     record_property: Callable[[str, object], None]) -> None:
     rng = random.Random(SEED * 7919 + trial)
     namespaces = ["awoooi-staging", "awoooi-prod"]  # prod restarts wait for approval
     port = _free_port()
@@ -237,6 +258,8 @@ def test_sigterm_of_serve_loses_no_accepted_incident(world: World, capsys: pytes
                 refused += 1
     assert _finish(proc, timeout=120) in (0, -signal.SIGTERM)
     assert accepted
+    record_property("accepted_202", len(accepted))
+    record_property("refused_503", refused)
     port = _free_port()
     proc = _serve(world, port)  # recovers at start
     try:
@@ -252,6 +275,7 @@ def test_sigterm_of_serve_loses_no_accepted_incident(world: World, capsys: pytes
         _finish(proc)
     assert all(s in TERMINAL for s in statuses.values()), statuses
     runs = world.runs()
+    record_property("resolved", sorted(statuses.values()))
     for path in (STAGING, PROD):
         executed = [a for r in runs for a in r["actions"] if a["mutating"] and a["status"] == "executed"
                     and a["args"].get("namespace") == path.split("/")[5]]
