@@ -27,10 +27,12 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
+from pydantic import ValidationError
 
 from graphs.decision_pipeline import build_graph
 from openclaw.config import Configs, load_configs
 from openclaw.config.snapshot import snapshot_configs
+from openclaw.errors import StoreError
 from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import RunResult
 from openclaw.nodes.dispatch import ActionRunner
@@ -223,6 +225,7 @@ class Engine:
         tape = Tape()
         token = current_tape.set(tape)
         lease = asyncio.create_task(self._renew_lease(run_id))
+        progress = dict(values) if values else dict((await self.graph.aget_state(config)).values or {})
         try:
             async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates",
                                                   durability="sync"):
@@ -232,6 +235,8 @@ class Engine:
                         outputs.append((node, [i.value for i in update]))
                     else:
                         outputs.append((node, update))
+                        progress = _advance(progress, update)
+                        self._record_progress(run_id, progress)
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
@@ -247,6 +252,14 @@ class Engine:
         self.store.release(run_id, owner=self.owner)
         return result
 
+    def _record_progress(self, run_id: str, values: dict[str, Any]) -> None:
+        """After each step, the run's record shows what it has so far (status ``running``); best effort: the
+        record written at the pause or the end is the one that counts."""
+        try:
+            self.store.progress(build_result(run_id, values, status="running"), owner=self.owner, lease_s=self.lease_s)
+        except (ValidationError, StoreError):
+            pass
+
     async def _renew_lease(self, run_id: str) -> None:
         """Keep this process's claim on a run it drives alive (recovery leaves a live owner's runs alone)."""
         while True:
@@ -260,6 +273,21 @@ class Engine:
         raw = raw_input if raw_input is not None else _dump(rejected.raw)
         self.store.save(result, raw_input=raw, config_hashes=self.config_hashes)
         return result
+
+
+def _advance(values: dict[str, Any], update: Any) -> dict[str, Any]:
+    """``values`` after one node's ``update`` (the state's reducers: attempts add up, cursor merges)."""
+    if not isinstance(update, dict):
+        return values
+    out = dict(values)
+    for key, value in update.items():
+        if key == "attempts":
+            out[key] = [*out.get(key, []), *(value or [])]
+        elif key == "cursor":
+            out[key] = {**(out.get(key) or {}), **(value or {})}
+        else:
+            out[key] = value
+    return out
 
 
 def _describe_crash(exc: BaseException) -> str:

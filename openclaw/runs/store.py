@@ -205,6 +205,17 @@ class RunStore:
             conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = ? AND owner = ?",
                          (run_id, owner))
 
+    def progress(self, result: dict[str, Any], *, owner: str, lease_s: float) -> None:
+        """The result so far of a run ``owner`` is driving (status ``running``); renews its lease too."""
+        now = utc_now()
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE openclaw_runs SET updated_at = ?, lease_until = ?, result = json_set(?, '$.updated_at', ?, "
+                "'$.created_at', json_extract(result, '$.created_at'), '$.rerun_of', json_extract(result, '$.rerun_of')) "
+                "WHERE run_id = ? AND owner = ? AND status = 'running'",
+                (now, time.time() + lease_s, json.dumps(result), now, result["run_id"], owner),
+            )
+
     def mark_running(self, run_id: str) -> None:
         """A paused run is being carried on (resumed): its record says ``running`` until it pauses or ends."""
         with self._tx() as conn:

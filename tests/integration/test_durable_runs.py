@@ -6,6 +6,8 @@ Covers:
 - the same incident id submitted again returns the existing run (engine, CLI, HTTP), also from two
   processes at once on one store (one run, both print its id); ``--rerun`` / ``?rerun=true`` start a
   new run recorded with ``rerun_of``; a refused input with that id does not block the incident;
+- a CLI run killed -9 before ``execute``: ``runs show`` has it, ``running``, with what it had decided
+  (the record moves with every step), and ``runs recover`` finishes it;
 - recovery of a run accepted by a process that died before its first checkpoint: it starts from
   its recorded incident; a process still alive keeps its run (recovery leaves it alone);
 - a run paused at the gate, resumed directly through the compiled graph with a forged
@@ -120,6 +122,27 @@ def test_two_processes_submitting_one_incident_id_share_one_run(tmp_path) -> Non
     run_ids = {json.loads(out)["run_id"] for out, _ in outs}
     store = RunStore(load_settings().state_db)
     assert len(run_ids) == 1 and [r["run_id"] for r in store.list()] == list(run_ids)
+
+
+def test_a_killed_run_is_listed_with_its_progress_and_recovered(tmp_path, capsys) -> None:
+    incident = tmp_path / "inc.json"
+    incident.write_text(json.dumps({"id": "inc-killed", "description": "restart deployment awoooi-api in awoooi-staging"}))
+    env = {**os.environ, "OPENCLAW_TEST_CRASH_AT": "before:execute"}
+    proc = subprocess.run([sys.executable, "-m", "openclaw.testing.crash", "run", str(incident), "--json"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9 and proc.stdout == ""  # killed before it could print anything
+    assert main(["runs", "list", "--json"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(["runs", "show", row["run_id"], "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["incident_id"], shown["status"]) == ("inc-killed", "running")
+    assert shown["decision"]["tool_calls"][0]["name"] == "restart_deployment"
+    assert [a["status"] for a in shown["actions"]] == ["awaiting_approval"]  # judged, not carried out yet
+    assert main(["runs", "recover"]) == 0
+    assert "continued: status completed" in capsys.readouterr().out
+    assert main(["runs", "show", row["run_id"], "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["status"] == "completed" and [a["status"] for a in done["actions"]] == ["planned"]
 
 
 @pytest.mark.asyncio
