@@ -16,6 +16,10 @@ Exactly one recoverer takes a run over (a conditional update of its owner). Then
    are dropped and the run is settled (it resumes when every request is final). Otherwise it
    continues from its last checkpoint; the execute node finds reconciled actions in the ledger.
 
+A run recorded ``awaiting_approval`` whose resume claim is held by a process of this host that
+is gone (it died between claiming the resume and starting it) is settled too, without waiting
+for the claim to go stale.
+
 A run that cannot be carried on is failed with the reason. A run whose approved mutations were
 judged for another executor mode (``--apply``) is left alone and reported (``skipped``).
 """
@@ -79,14 +83,41 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def claim_holder_gone(owner: str) -> bool:
+    """Whether the process holding a resume claim (``host:pid:token``) is known to be gone: on this host, its
+    pid no longer exists. A claim of another host is never judged here (it goes stale after
+    ``approvals.resume_takeover_s``)."""
+    parts = owner.split(":")
+    if len(parts) < 3:
+        return False
+    host, pid = ":".join(parts[:-2]), parts[-2]
+    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+
+
 async def recover(engine: Engine) -> list[Recovered]:
-    """Recover every run whose owner is gone (see the module docstring); one entry per run looked at."""
+    """Recover every run whose owner is gone (see the module docstring), and settle every paused run whose
+    resume claim is held by a process that died; one entry per run carried on or failed."""
     done = []
     for row in await asyncio.to_thread(engine.store.unsettled):
         if owner_alive(row["owner"], row["lease_until"]):
             continue
         done.append(await recover_run(engine, row))
+    for row in await asyncio.to_thread(engine.store.list, limit=1_000_000, status="awaiting_approval"):
+        if await asyncio.to_thread(_drop_dead_claims, engine, row["run_id"]):
+            settlement = await settle(engine, row["run_id"])
+            if settlement.resumed:
+                done.append(Recovered(row["run_id"], "continued", settlement.status,
+                                      "its resume was claimed by a process that died; resumed here"))
     return done
+
+
+def _drop_dead_claims(engine: Engine, run_id: str) -> bool:
+    """Release the run's resume claims held by processes that are gone; True when there were any."""
+    approvals = ApprovalStore(engine.settings.state_db)
+    dead = [(key, owner) for key, owner in approvals.claims(run_id) if claim_holder_gone(owner)]
+    for key, owner in dead:
+        approvals.release_resume(run_id, key, owner=owner)
+    return bool(dead)
 
 
 async def recover_run(engine: Engine, row: dict[str, Any]) -> Recovered:
@@ -153,10 +184,7 @@ async def _paused(engine: Engine, run_id: str, values: dict[str, Any],
     """A run at the approval gate: record it as waiting, drop resume claims of dead processes, settle it."""
     engine.store.save(build_result(run_id, values, status="awaiting_approval"))
     engine.store.release(run_id, owner=engine.owner)
-    approvals = ApprovalStore(engine.settings.state_db)
-    for round_key, owner in approvals.claims(run_id):
-        if not owner_alive(owner.rpartition(":")[0], None):
-            approvals.release_resume(run_id, round_key, owner=owner)
+    await asyncio.to_thread(_drop_dead_claims, engine, run_id)
     settlement = await settle(engine, run_id)
     detail = "resumed: every request was final" if settlement.resumed else "waiting for approval"
     return Recovered(run_id, "paused" if not settlement.resumed else "continued", settlement.status, detail,

@@ -10,6 +10,8 @@ Covers:
   (the record moves with every step), and ``runs recover`` finishes it;
 - recovery of a run accepted by a process that died before its first checkpoint: it starts from
   its recorded incident; a process still alive keeps its run (recovery leaves it alone);
+- a paused run whose resume was claimed by a process that died before it resumed: ``recover``
+  drops the dead claim and resumes it (completed), without waiting for the claim to go stale;
 - a run paused at the gate, resumed directly through the compiled graph with a forged
   ``Command(resume=...)`` naming made-up approvers: nothing executes, no request reaches the
   (emulated) API server, the run still waits, and the audit log has ``resume_ignored``;
@@ -158,6 +160,30 @@ async def test_a_run_whose_process_died_before_its_first_step_starts_from_its_in
         assert (recovered.run_id, recovered.outcome, recovered.status) == (accepted.run_id, "restarted", "completed")
         assert engine.store.get(accepted.run_id)["status"] == "completed"
         assert engine.store.get(alive.run_id)["status"] == "running"  # its owner (this process) is alive
+
+
+@pytest.mark.asyncio
+async def test_a_resume_claimed_by_a_process_that_died_is_taken_over_by_recovery(tmp_path) -> None:
+    from openclaw.approvals.digest import iso_utc
+    from openclaw.runs.approvals import ApprovalStore
+    from openclaw.signoff import now_of, round_key, waiting_in
+    from openclaw.testing.approvers import store_approvals
+
+    configs, keys = config_with_approvers(tmp_path, {"alice": ["sre"]}, tiers={"standard": "1 from group sre"})
+    settings = load_settings(config_dir=configs)
+    async with Engine(settings) as engine:
+        paused = await engine.run(Incident(description=PROD_RESTART))
+        store_approvals(settings.state_db, paused, {"alice": keys["alice"]})
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        owner = f"{engine.owner.rpartition(':')[0]}:{dead}:c0ffee"
+        key = round_key(paused["run_id"], waiting_in(paused["actions"]))
+        assert ApprovalStore(settings.state_db).claim_resume(paused["run_id"], key, owner=owner,
+                                                             at=iso_utc(now_of(engine)))
+        [recovered] = await recover(engine)
+        assert (recovered.run_id, recovered.outcome, recovered.status) == (paused["run_id"], "continued", "completed")
+        assert engine.store.get(paused["run_id"])["actions"][0]["status"] == "planned"
+        assert await recover(engine) == []  # nothing left
 
 
 @pytest.mark.asyncio
