@@ -70,7 +70,13 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool, rerun: bool = 
                 if not as_json:
                     console.print(f"[dim]alert {resolved['id']} is resolved: recorded, no action[/]")
             for incident in item.loaded.incidents:
-                result = await engine.run(incident, raw_input=item.text, rerun=rerun)
+                accepted = engine.accept(incident, raw_input=item.text, rerun=rerun)
+                if accepted.created:
+                    result = await engine.start(accepted.run_id, incident)
+                else:
+                    result = accepted.result
+                    print(f"openclaw: incident {incident.id} already has run {accepted.run_id} (status "
+                          f"{result['status']}); shown, not run again; --rerun starts a new run", file=sys.stderr)
                 emit(result)
                 if result["status"] == "failed" and code == EXIT_OK:
                     code = EXIT_FAILED

@@ -89,7 +89,9 @@ def test_the_same_incident_id_returns_its_run_and_rerun_starts_a_linked_one(sett
     assert main(["run", str(incident), "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert main(["run", str(incident), "--json"]) == 0
-    again = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    again = json.loads(out.out)
+    assert f"already has run {first['run_id']}" in out.err and "--rerun" in out.err
     assert again["run_id"] == first["run_id"] and again["status"] == first["status"] == "completed"
     assert main(["run", str(incident), "--json", "--rerun"]) == 0
     rerun = json.loads(capsys.readouterr().out)
