@@ -190,6 +190,13 @@ class RunStore:
                                (time.time() + lease_s, run_id, owner))
             return cur.rowcount == 1
 
+    def renew_all(self, *, owner: str, lease_s: float) -> int:
+        """Extend the lease on every ``running`` run ``owner`` holds (also those still waiting for a slot)."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE openclaw_runs SET lease_until = ? WHERE owner = ? AND status = 'running'",
+                               (time.time() + lease_s, owner))
+            return cur.rowcount
+
     def take_over(self, run_id: str, *, owner: str, previous: str | None, lease_s: float) -> bool:
         """Become the owner of a run whose owner was ``previous``; True for exactly one caller."""
         with self._tx() as conn:

@@ -63,6 +63,7 @@ def create_app(
                 app.state.service = service
                 if settings.server.expiry_sweep_s > 0:
                     service.start_expiry_sweep(settings.server.expiry_sweep_s)
+                service.start_lease_renewal()
                 if recover_on_start:
                     service.start_recovery()
                 try:

@@ -77,6 +77,7 @@ class IncidentService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._run_locks: dict[str, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         metrics.count_pending_with(self.pending_approvals)
 
     # --- incidents ---------------------------------------------------------------------
@@ -117,6 +118,20 @@ class IncidentService:
             result = await step()
         self.metrics.observe_result(result, latency_s=time.perf_counter() - started)
         return result
+
+    def start_lease_renewal(self) -> None:
+        """Keep the leases of every run this process holds alive, queued ones included, until :meth:`aclose`
+        (so another replica never takes over a run that is only waiting for a slot here)."""
+        self._renewer = asyncio.ensure_future(self._renew_leases())
+
+    async def _renew_leases(self) -> None:
+        engine = self.engine
+        while True:
+            await asyncio.sleep(engine.lease_s / 3)
+            try:
+                await asyncio.to_thread(engine.store.renew_all, owner=engine.owner, lease_s=engine.lease_s)
+            except Exception:  # noqa: BLE001 - renewal must outlive one busy store
+                log.exception("renewing run leases failed; retrying")
 
     def start_recovery(self) -> None:
         """Carry on, in the background and within the concurrency bound, every run whose process died
@@ -238,9 +253,10 @@ class IncidentService:
         """Stop accepting and the expiry sweep; wait up to ``grace_s`` for runs in flight, then cancel the
         rest (each keeps its last checkpoint and its ``running`` record: recovery finishes it)."""
         self.closing = True
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for background in (self._sweeper, self._renewer):
+            if background is not None:
+                background.cancel()
+                await asyncio.gather(background, return_exceptions=True)
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=self.grace_s)
