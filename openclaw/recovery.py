@@ -124,14 +124,19 @@ async def recover_run(engine: Engine, row: dict[str, Any]) -> Recovered:
     """Take over and carry on one run (a row of ``RunStore.unsettled``); failed with the reason when it
     cannot be carried on."""
     run_id = row["run_id"]
-    checkpoint = await engine.checkpoint(run_id)
-    values = checkpoint["values"] or {}
+    try:
+        checkpoint: dict[str, Any] | None = await engine.checkpoint(run_id)
+    except Exception as exc:  # noqa: BLE001 - an unreadable checkpoint fails the run, below
+        checkpoint, unreadable = None, exc
+    values = (checkpoint or {}).get("values") or {}
     held = _other_mode(engine, values)
     if held:
         return Recovered(run_id, "skipped", "running", held)
     if not engine.store.take_over(run_id, owner=engine.owner, previous=row["owner"], lease_s=engine.lease_s):
         return Recovered(run_id, "skipped", "running", "another process took it over first")
     try:
+        if checkpoint is None:
+            raise OpenClawError(f"its checkpoint cannot be read ({type(unreadable).__name__}: {unreadable})")
         reconciled = await _reconcile(engine, run_id)
         await asyncio.to_thread(_release_locks, engine, run_id)
         if not values:

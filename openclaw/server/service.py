@@ -148,7 +148,9 @@ class IncidentService:
         async def one(row: dict[str, Any]) -> dict[str, Any]:
             outcome = await recover_run(self.engine, row)
             outcomes.append(outcome)
-            if outcome.outcome != "skipped":
+            if outcome.outcome == "skipped":
+                log.warning("run %s not recovered here: %s", outcome.run_id, outcome.detail)
+            else:
                 log.info("recovered run %s: %s (%s)", outcome.run_id, outcome.status, outcome.detail)
             return self.engine.store.get(outcome.run_id)
 

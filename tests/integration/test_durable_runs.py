@@ -10,6 +10,8 @@ Covers:
   (the record moves with every step), and ``runs recover`` finishes it;
 - recovery of a run accepted by a process that died before its first checkpoint: it starts from
   its recorded incident; a process still alive keeps its run (recovery leaves it alone);
+- a run that cannot be carried on (its recorded incident no longer validates, as after an upgrade)
+  is failed with the reason, and audited;
 - a paused run whose resume was claimed by a process that died before it resumed: ``recover``
   drops the dead claim and resumes it (completed), without waiting for the claim to go stale;
 - a run paused at the gate, resumed directly through the compiled graph with a forged
@@ -162,6 +164,23 @@ async def test_a_run_whose_process_died_before_its_first_step_starts_from_its_in
         assert (recovered.run_id, recovered.outcome, recovered.status) == (accepted.run_id, "restarted", "completed")
         assert engine.store.get(accepted.run_id)["status"] == "completed"
         assert engine.store.get(alive.run_id)["status"] == "running"  # its owner (this process) is alive
+
+
+@pytest.mark.asyncio
+async def test_a_run_that_cannot_be_carried_on_is_failed_with_the_reason() -> None:
+    import sqlite3
+
+    async with Engine(load_settings()) as engine:
+        accepted = engine.accept(Incident(id="inc-old", description="show pods in awoooi-staging"))
+        with sqlite3.connect(engine.settings.state_db) as conn:  # as written by a version with another schema
+            conn.execute("UPDATE openclaw_runs SET incident = ?, owner = 'elsewhere:1', lease_until = 0 "
+                         "WHERE run_id = ?", (json.dumps({"id": "inc-old", "colour": "red"}), accepted.run_id))
+        [recovered] = await recover(engine)
+        stored = engine.store.get(accepted.run_id)
+        audited = [e for e in engine.context.audit.entries(accepted.run_id) if e.kind == "recovery"]
+    assert (recovered.outcome, stored["status"]) == ("failed", "failed")
+    assert stored["error"].startswith("recovery could not carry the run on") and "colour" in stored["error"]
+    assert audited and audited[0].payload["outcome"] == "failed"
 
 
 @pytest.mark.asyncio
