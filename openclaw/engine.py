@@ -165,7 +165,8 @@ class Engine:
         result = build_result(run_id, {"incident": doc}, status="running")
         raw = raw_input if raw_input is not None else json.dumps(doc, ensure_ascii=False)
         return self.store.accept(result, incident=doc, raw_input=raw, owner=self.owner, lease_s=self.lease_s,
-                                 rerun=rerun, config_hashes=self.config_hashes)
+                                 rerun=rerun, config_hashes=self.config_hashes,
+                                 mode=getattr(self.executor, "mode", None))
 
     async def start(self, run_id: str, incident: Incident) -> dict[str, Any]:
         """Drive an accepted run (see :meth:`accept`) from the start until it completes or pauses."""

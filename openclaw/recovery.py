@@ -20,8 +20,9 @@ A run recorded ``awaiting_approval`` whose resume claim is held by a process of 
 is gone (it died between claiming the resume and starting it) is settled too, without waiting
 for the claim to go stale.
 
-A run that cannot be carried on is failed with the reason. A run whose approved mutations were
-judged for another executor mode (``--apply``) is left alone and reported (``skipped``).
+A run that cannot be carried on is failed with the reason. A run whose mutations were judged for
+another executor mode (``--apply``), or that was accepted for another mode and not judged yet, is
+left alone and reported (``skipped``): a dry run is never applied by a recovering process that applies.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ async def recover_run(engine: Engine, row: dict[str, Any]) -> Recovered:
     except Exception as exc:  # noqa: BLE001 - an unreadable checkpoint fails the run, below
         checkpoint, unreadable = None, exc
     values = (checkpoint or {}).get("values") or {}
-    held = _other_mode(engine, values)
+    held = _other_mode(engine, values) or _accepted_for_another_mode(engine, row, values)
     if held:
         return Recovered(run_id, "skipped", "running", held)
     if not engine.store.take_over(run_id, owner=engine.owner, previous=row["owner"], lease_s=engine.lease_s):
@@ -194,6 +195,17 @@ async def _paused(engine: Engine, run_id: str, values: dict[str, Any],
     detail = "resumed: every request was final" if settlement.resumed else "waiting for approval"
     return Recovered(run_id, "paused" if not settlement.resumed else "continued", settlement.status, detail,
                      reconciled)
+
+
+def _accepted_for_another_mode(engine: Engine, row: dict[str, Any], values: dict[str, Any]) -> str | None:
+    """A run not judged yet (no actions) starts over in the mode it was accepted for, never another: a dry
+    run must not be applied because the recovering process happens to apply."""
+    here, accepted = getattr(engine.executor, "mode", None), row.get("mode")
+    if values.get("actions") or not accepted or not here or accepted == here:
+        return None
+    flag = " --apply" if accepted == "apply" else ""
+    return (f"it was accepted for {accepted} and this process runs {here}: recover it with "
+            f"`openclaw runs recover{flag}` (same cluster and context)")
 
 
 def _other_mode(engine: Engine, values: dict[str, Any]) -> str | None:

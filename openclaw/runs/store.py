@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS openclaw_runs (
     attempt      INTEGER,
     rerun_of     TEXT,
     owner        TEXT,
-    lease_until  REAL
+    lease_until  REAL,
+    mode         TEXT
 );
 CREATE INDEX IF NOT EXISTS openclaw_runs_incident ON openclaw_runs (incident_id);
 CREATE INDEX IF NOT EXISTS openclaw_runs_status ON openclaw_runs (status);
@@ -83,7 +84,7 @@ CREATE TABLE IF NOT EXISTS openclaw_node_outputs (
 
 
 _ADDED_COLUMNS = {"accepted": "INTEGER", "attempt": "INTEGER", "rerun_of": "TEXT", "owner": "TEXT",
-                  "lease_until": "REAL"}
+                  "lease_until": "REAL", "mode": "TEXT"}
 """Columns a store created before write-ahead runs lacks (added in place; old rows keep NULL)."""
 
 _UNIQUE = ("CREATE UNIQUE INDEX IF NOT EXISTS openclaw_runs_one_per_incident "
@@ -144,12 +145,14 @@ class RunStore:
         lease_s: float,
         rerun: bool = False,
         config_hashes: dict[str, str] | None = None,
+        mode: str | None = None,
     ) -> Accepted:
         """Record an accepted incident's run (``result``, status ``running``) before it starts, durably.
 
         When the incident id already has an accepted run, nothing is written and that run is
         returned (``created=False``), unless ``rerun``: then a new run is recorded as the next
-        attempt, linked to the first by ``rerun_of``.
+        attempt, linked to the first by ``rerun_of``. ``mode``: the executor mode it was accepted
+        for (``plan``, ``dry_run``, ``apply``), so recovery never carries it on in another.
         """
         now = utc_now()
         incident_id = result.get("incident_id")
@@ -173,12 +176,12 @@ class RunStore:
             conn.execute(
                 """INSERT INTO openclaw_runs (run_id, incident_id, status, created_at, updated_at, incident, raw_input,
                                               result, error, config_hashes, accepted, attempt, rerun_of, owner,
-                                              lease_until)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)""",
+                                              lease_until, mode)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)""",
                 (
                     result["run_id"], incident_id, result["status"], now, now, json.dumps(incident), raw_input,
                     json.dumps(result), result.get("error"), json.dumps(config_hashes) if config_hashes else None,
-                    attempt, rerun_of, owner, time.time() + lease_s,
+                    attempt, rerun_of, owner, time.time() + lease_s, mode,
                 ),
             )
         return Accepted(result["run_id"], True, result, rerun_of)
@@ -262,15 +265,16 @@ class RunStore:
 
     def unsettled(self) -> list[dict[str, Any]]:
         """Runs that are neither terminal nor recorded as paused: ``running``, oldest first, with their owner
-        and lease (``run_id``, ``incident_id``, ``owner``, ``lease_until``, ``incident``)."""
+        and lease (``run_id``, ``incident_id``, ``owner``, ``lease_until``, ``incident``, ``mode``)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT run_id, incident_id, owner, lease_until, incident FROM openclaw_runs "
+                "SELECT run_id, incident_id, owner, lease_until, incident, mode FROM openclaw_runs "
                 "WHERE status = 'running' ORDER BY created_at, rowid"
             ).fetchall()
         return [
-            {"run_id": r, "incident_id": i, "owner": o, "lease_until": lu, "incident": json.loads(inc) if inc else None}
-            for r, i, o, lu, inc in rows
+            {"run_id": r, "incident_id": i, "owner": o, "lease_until": lu,
+             "incident": json.loads(inc) if inc else None, "mode": m}
+            for r, i, o, lu, inc, m in rows
         ]
 
     def owner_of(self, run_id: str) -> tuple[str | None, float | None]:

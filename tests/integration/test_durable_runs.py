@@ -10,6 +10,8 @@ Covers:
   (the record moves with every step), and ``runs recover`` finishes it;
 - recovery of a run accepted by a process that died before its first checkpoint: it starts from
   its recorded incident; a process still alive keeps its run (recovery leaves it alone);
+- a run accepted in one executor mode and not judged yet is never started over in another: a
+  process that applies leaves a dry-run/plan run alone (skipped, nothing sent) and says how;
 - a run that cannot be carried on (its recorded incident no longer validates, as after an upgrade)
   is failed with the reason, and audited;
 - a paused run whose resume was claimed by a process that died before it resumed: ``recover``
@@ -164,6 +166,38 @@ async def test_a_run_whose_process_died_before_its_first_step_starts_from_its_in
         assert (recovered.run_id, recovered.outcome, recovered.status) == (accepted.run_id, "restarted", "completed")
         assert engine.store.get(accepted.run_id)["status"] == "completed"
         assert engine.store.get(alive.run_id)["status"] == "running"  # its owner (this process) is alive
+
+
+class _Applying:
+    """An executor that applies (records what it is asked to do)."""
+
+    mode, identity = "apply", "https://cluster.test:6443#admin"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def run(self, tool, args, **_):
+        self.calls.append(tool)
+        raise AssertionError("nothing may run")
+
+    def close(self) -> None:
+        return None
+
+
+@pytest.mark.asyncio
+async def test_a_run_accepted_for_another_mode_is_never_started_over_in_this_one() -> None:
+    settings = load_settings()
+    async with Engine(settings) as planning:  # no cluster: plan mode
+        accepted = planning.accept(Incident(id="inc-plan", description="restart deployment awoooi-api in awoooi-staging"))
+        planning.store.take_over(accepted.run_id, owner="elsewhere:1", previous=planning.owner, lease_s=-1)
+    applying = _Applying()
+    async with Engine(settings, executor=applying) as engine:
+        [skipped] = await recover(engine)
+        assert (skipped.outcome, engine.store.get(accepted.run_id)["status"]) == ("skipped", "running")
+    assert "accepted for plan" in skipped.detail and applying.calls == []
+    async with Engine(settings) as planning:
+        [done] = await recover(planning)
+    assert (done.run_id, done.outcome, done.status) == (accepted.run_id, "restarted", "completed")
 
 
 @pytest.mark.asyncio
