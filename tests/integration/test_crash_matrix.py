@@ -57,7 +57,7 @@ SEED = int(os.environ.get("OPENCLAW_CRASH_SEED", "11"))
 TERMINAL = {"completed", "denied", "rejected", "expired", "failed", "awaiting_approval"}
 STAGING = "/apis/apps/v1/namespaces/awoooi-staging/deployments/awoooi-api"
 PROD = "/apis/apps/v1/namespaces/awoooi-prod/deployments/awoooi-api"
-RANDOM_WINDOW_S = (0.0, 1.5)
+RANDOM_WINDOW_S = (0.0, 1.0)
 """Random kills land uniformly in this window, seconds after the run is recorded (accepted): it judges,
 dry-runs, applies and verifies in about that time here."""
 
