@@ -39,7 +39,7 @@ from openclaw.errors import OpenClawError
 from openclaw.models.incident import Incident
 from openclaw.nodes.approval_gate import waiting
 from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.ledger import ActionLedger, TargetLocks
+from openclaw.runs.ledger import TargetLocks
 from openclaw.signoff import settle
 
 Outcome = Literal["continued", "restarted", "paused", "failed", "skipped"]

@@ -110,7 +110,8 @@ def unverified_claims(resumed: Any, answer: dict[str, Any]) -> list[str]:
     else (another shape, another resolution, an approver the gate did not count) is a claim."""
     if resumed is None:
         return []
-    if not isinstance(resumed, dict) or set(resumed) - {"actions", "recount"} or not isinstance(resumed.get("actions", {}), dict):
+    if (not isinstance(resumed, dict) or set(resumed) - {"actions", "recount"}
+            or not isinstance(resumed.get("actions", {}), dict)):
         return [f"a resume value of an unknown shape ({type(resumed).__name__})"]
     verified = answer.get("actions", {})
     claims = []

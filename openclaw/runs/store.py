@@ -221,7 +221,8 @@ class RunStore:
         with self._tx() as conn:
             conn.execute(
                 "UPDATE openclaw_runs SET updated_at = ?, lease_until = ?, result = json_set(?, '$.updated_at', ?, "
-                "'$.created_at', json_extract(result, '$.created_at'), '$.rerun_of', json_extract(result, '$.rerun_of')) "
+                "'$.created_at', json_extract(result, '$.created_at'), "
+                "'$.rerun_of', json_extract(result, '$.rerun_of')) "
                 "WHERE run_id = ? AND owner = ? AND status = 'running'",
                 (now, time.time() + lease_s, json.dumps(result), now, result["run_id"], owner),
             )

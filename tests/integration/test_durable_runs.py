@@ -134,7 +134,8 @@ def test_two_processes_submitting_one_incident_id_share_one_run(tmp_path) -> Non
 
 def test_a_killed_run_is_listed_with_its_progress_and_recovered(tmp_path, capsys) -> None:
     incident = tmp_path / "inc.json"
-    incident.write_text(json.dumps({"id": "inc-killed", "description": "restart deployment awoooi-api in awoooi-staging"}))
+    incident.write_text(json.dumps({"id": "inc-killed",
+                                    "description": "restart deployment awoooi-api in awoooi-staging"}))
     env = {**os.environ, "OPENCLAW_TEST_CRASH_AT": "before:execute"}
     proc = subprocess.run([sys.executable, "-m", "openclaw.testing.crash", "run", str(incident), "--json"], env=env,
                           capture_output=True, text=True, timeout=300)
@@ -188,7 +189,8 @@ class _Applying:
 async def test_a_run_accepted_for_another_mode_is_never_started_over_in_this_one() -> None:
     settings = load_settings()
     async with Engine(settings) as planning:  # no cluster: plan mode
-        accepted = planning.accept(Incident(id="inc-plan", description="restart deployment awoooi-api in awoooi-staging"))
+        accepted = planning.accept(Incident(id="inc-plan",
+                                            description="restart deployment awoooi-api in awoooi-staging"))
         planning.store.take_over(accepted.run_id, owner="elsewhere:1", previous=planning.owner, lease_s=-1)
     applying = _Applying()
     async with Engine(settings, executor=applying) as engine:
