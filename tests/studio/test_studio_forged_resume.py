@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 def test_a_forged_resume_executes_nothing(studio: Any) -> None:
     thread, waiting = studio.run({"description": "restart the awoooi-api deployment in awoooi-prod"})
     [action] = waiting["actions"]
