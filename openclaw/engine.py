@@ -3,10 +3,22 @@
 This is the one service object the CLI and the HTTP server use. It owns the
 checkpointer (SQLite under ``OPENCLAW_HOME``), the run store and the live
 collaborators of the nodes, built once from the settings.
+
+**Write-ahead.** :meth:`Engine.accept` records a run (status ``running``, the incident,
+the raw input) before anything else happens to it; :meth:`Engine.start` then drives the
+graph. The driving process owns the run in the store (``host:pid``) and renews a lease
+while it drives, so recovery (:mod:`openclaw.recovery`) can tell a run in flight from one
+whose process died. Every superstep's checkpoint is written before the next one starts
+(``durability="sync"``): a crash never loses a step whose effects (an action's digest,
+its ledger record) already left the process.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import socket
 import time
 import traceback
 import uuid
@@ -15,10 +27,12 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
+from pydantic import ValidationError
 
 from graphs.decision_pipeline import build_graph
 from openclaw.config import Configs, load_configs
 from openclaw.config.snapshot import snapshot_configs
+from openclaw.errors import StoreError
 from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
@@ -30,12 +44,22 @@ from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
 from openclaw.providers.vendors import VENDORS
 from openclaw.runs.audit import AuditLog
+from openclaw.runs.counted import VerifiedApprovals
 from openclaw.runs.history import History
-from openclaw.runs.store import RunStore
+from openclaw.runs.store import Accepted, RunStore
 from openclaw.settings import Settings
 
 _DECISION_FIELDS = tuple(Decision.model_fields)
 _ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].model_fields)  # type: ignore[attr-defined]
+
+
+RUN_LEASE_S = 60.0
+"""Seconds a driving process's claim on a run lasts without renewal (renewed every third of it)."""
+
+
+def process_owner() -> str:
+    """This process as a run owner: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def new_run_id() -> str:
@@ -98,6 +122,9 @@ class Engine:
         )
         self.executor = executor or ActionRunner(mode="plan")
         self.store: RunStore | None = None
+        self.owner = process_owner()
+        """Who drives the runs this engine starts or resumes (see :func:`process_owner`)."""
+        self.lease_s = RUN_LEASE_S
         self._stack = AsyncExitStack()
         self.graph: Any = None
 
@@ -119,6 +146,7 @@ class Engine:
             store=self.store,
             audit=AuditLog(self.settings.state_db),
             history=History(self.settings.state_db),
+            approvals=VerifiedApprovals(self.settings.state_db, self.settings.config_dir),
             current_replicas=getattr(self.executor, "acurrent_replicas", None),
         )
         return self
@@ -129,9 +157,37 @@ class Engine:
 
     # --- running ---------------------------------------------------------------------
 
-    async def run(self, incident: Incident, *, run_id: str | None = None) -> dict[str, Any]:
-        """Carry one incident through the graph until it completes or pauses for approval."""
+    async def run(
+        self, incident: Incident, *, run_id: str | None = None, raw_input: str | None = None, rerun: bool = False
+    ) -> dict[str, Any]:
+        """Carry one incident through the graph until it completes or pauses for approval.
+
+        An incident id that already has a run gets that run's current result back (nothing
+        starts) unless ``rerun``; see :meth:`accept`.
+        """
+        accepted = self.accept(incident, run_id=run_id, raw_input=raw_input, rerun=rerun)
+        if not accepted.created:
+            return accepted.result
+        return await self.start(accepted.run_id, incident)
+
+    def accept(
+        self, incident: Incident, *, run_id: str | None = None, raw_input: str | None = None, rerun: bool = False
+    ) -> Accepted:
+        """Record the incident's run durably (status ``running``) before it starts; or find its existing run.
+
+        ``raw_input``: the text the incident came from (default: the incident as JSON). ``rerun``:
+        start a new run even when the incident id has one (linked to the first by ``rerun_of``).
+        """
         run_id = run_id or new_run_id()
+        doc = incident.model_dump(mode="json")
+        result = build_result(run_id, {"incident": doc}, status="running")
+        raw = raw_input if raw_input is not None else json.dumps(doc, ensure_ascii=False)
+        return self.store.accept(result, incident=doc, raw_input=raw, owner=self.owner, lease_s=self.lease_s,
+                                 rerun=rerun, config_hashes=self.config_hashes,
+                                 mode=getattr(self.executor, "mode", None))
+
+    async def start(self, run_id: str, incident: Incident) -> dict[str, Any]:
+        """Drive an accepted run (see :meth:`accept`) from the start until it completes or pauses."""
         state = {
             "run_id": run_id,
             "incident": incident.model_dump(mode="json"),
@@ -165,8 +221,15 @@ class Engine:
         }
 
     async def resume(self, run_id: str, answer: dict[str, Any]) -> dict[str, Any]:
-        """Resume a paused run with the approval gate's answer (see ``openclaw.nodes.approval_gate``)."""
+        """Wake a paused run at the approval gate. The gate counts the approvals it verifies itself in the
+        approvals store; ``answer`` is recorded (replay) but never counted (see ``openclaw.nodes.approval_gate``)."""
+        self.store.take_over(run_id, owner=self.owner, previous=self.store.owner_of(run_id)[0], lease_s=self.lease_s)
+        self.store.mark_running(run_id)
         return await self._drive(run_id, Command(resume=answer))
+
+    async def continue_from_checkpoint(self, run_id: str) -> dict[str, Any]:
+        """Carry a run on from its last checkpoint (recovery; the caller owns the run)."""
+        return await self._drive(run_id, None)
 
     async def _drive(
         self, run_id: str, graph_input: Any, *, incident: dict | None = None, environment: dict | None = None
@@ -181,26 +244,47 @@ class Engine:
         status = error = None
         tape = Tape()
         token = current_tape.set(tape)
+        lease = asyncio.create_task(self._renew_lease(run_id))
+        progress = dict(values) if values else dict((await self.graph.aget_state(config)).values or {})
         try:
-            async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates"):
+            async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates",
+                                                  durability="sync"):
                 for node, update in chunk.items():
                     if node == "__interrupt__":
                         status = "awaiting_approval"
                         outputs.append((node, [i.value for i in update]))
                     else:
                         outputs.append((node, update))
+                        progress = _advance(progress, update)
+                        self._record_progress(run_id, progress)
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
         finally:
             current_tape.reset(token)
+            lease.cancel()
         snapshot = await self.graph.aget_state(config)
         values = snapshot.values or values
         result = build_result(run_id, values, status=status, error=error)
         self.store.save(
             result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes, exchanges=tape.exchanges
         )
+        self.store.release(run_id, owner=self.owner)
         return result
+
+    def _record_progress(self, run_id: str, values: dict[str, Any]) -> None:
+        """After each step, the run's record shows what it has so far (status ``running``); best effort: the
+        record written at the pause or the end is the one that counts."""
+        try:
+            self.store.progress(build_result(run_id, values, status="running"), owner=self.owner, lease_s=self.lease_s)
+        except (ValidationError, StoreError):
+            pass
+
+    async def _renew_lease(self, run_id: str) -> None:
+        """Keep this process's claim on a run it drives alive (recovery leaves a live owner's runs alone)."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            await asyncio.to_thread(self.store.renew, run_id, owner=self.owner, lease_s=self.lease_s)
 
     def record_rejected(self, rejected: Rejected, *, raw_input: str | None = None) -> dict[str, Any]:
         """Store an input that could not become an incident, as a failed run with its error."""
@@ -209,6 +293,21 @@ class Engine:
         raw = raw_input if raw_input is not None else _dump(rejected.raw)
         self.store.save(result, raw_input=raw, config_hashes=self.config_hashes)
         return result
+
+
+def _advance(values: dict[str, Any], update: Any) -> dict[str, Any]:
+    """``values`` after one node's ``update`` (the state's reducers: attempts add up, cursor merges)."""
+    if not isinstance(update, dict):
+        return values
+    out = dict(values)
+    for key, value in update.items():
+        if key == "attempts":
+            out[key] = [*out.get(key, []), *(value or [])]
+        elif key == "cursor":
+            out[key] = {**(out.get(key) or {}), **(value or {})}
+        else:
+            out[key] = value
+    return out
 
 
 def _describe_crash(exc: BaseException) -> str:

@@ -95,6 +95,11 @@ class ServerSettings(_Section):
     public_url: str | None = None
     """OPENCLAW_PUBLIC_URL: the service's address as approvers reach it (e.g. https://openclaw.example.com);
     approval requests sent to Telegram link to its approvals page, ``<public_url>/ui/#run=<run_id>``."""
+    max_concurrent_runs: int = Field(default=8, ge=1)
+    """OPENCLAW_MAX_CONCURRENT_RUNS: runs the service drives at once; accepted runs beyond it wait their turn."""
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    """Seconds a stopping service lets runs in flight reach a checkpoint before it cancels them (recovery
+    finishes them on the next start)."""
 
 
 class Settings(_Section):
@@ -177,10 +182,14 @@ def _server_settings(env: Mapping[str, str]) -> ServerSettings:
     max_body = _int(env, "OPENCLAW_MAX_BODY_BYTES")
     if max_body is not None and max_body < 1:
         raise ConfigError(f"environment variable OPENCLAW_MAX_BODY_BYTES={max_body} must be a positive number of bytes")
+    concurrent = _int(env, "OPENCLAW_MAX_CONCURRENT_RUNS")
+    if concurrent is not None and concurrent < 1:
+        raise ConfigError(f"environment variable OPENCLAW_MAX_CONCURRENT_RUNS={concurrent} must be at least 1")
     return ServerSettings(
         api_token=_secret(env.get("OPENCLAW_API_TOKEN")),
         public_url=(env.get("OPENCLAW_PUBLIC_URL") or "").rstrip("/") or None,
         **({"max_body_bytes": max_body} if max_body is not None else {}),
+        **({"max_concurrent_runs": concurrent} if concurrent is not None else {}),
     )
 
 

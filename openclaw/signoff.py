@@ -37,46 +37,28 @@ import os
 import secrets
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from openclaw.approvals.approvers import APPROVERS_FILE, Approver, ApproversConfig, load_approvers
-from openclaw.approvals.digest import canonical_json, iso_utc, parse_utc, sha256_hex
+from openclaw.approvals.approvers import Approver, ApproversConfig
+from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
 from openclaw.approvals.keys import fingerprint_of, load_private_key
-from openclaw.approvals.quorum import tally
-from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision, verify_decision
+from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision
 from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
-from openclaw.runs.approvals import ApprovalStore, StoredDecision
+from openclaw.nodes.approval_gate import waiting
+from openclaw.runs.approvals import ApprovalStore
+from openclaw.runs.counted import ActionTally, approvers_path, load_current_approvers
+from openclaw.runs.counted import expired as _expired
+from openclaw.runs.counted import quorum_of as _quorum_of
+from openclaw.runs.counted import tally_action as _tally
+from openclaw.runs.counted import verify as _verify
 
-Resolution = Literal["approved", "rejected", "expired"]
 DEFAULT_TAKEOVER_S = 300
 """Seconds without renewal after which a resume claim may be taken over (trust.yaml approvals.resume_takeover_s)."""
 _REGISTER_HINT = ("create a key with `openclaw keys generate NAME --out DIR`, then register it with "
                   "`openclaw approvers add NAME --public-key DIR/NAME.pub --group sre`")
-
-
-@dataclass(frozen=True)
-class ActionTally:
-    """The sign-off state of one waiting action."""
-
-    index: int
-    resolution: Resolution | None
-    """None while it still waits."""
-    quorum: int
-    group: str | None
-    counted: list[str]
-    rejected_by: list[str]
-    missing: int
-    approvals: list[dict[str, str]]
-    """``[{"approver", "at"}]`` for the counted approvals (``at``: when OpenClaw accepted it)."""
-    reason: str | None = None
-    ignored: list[tuple[str, str]] = field(default_factory=list)
-
-    def answer(self, digest: str) -> dict[str, Any]:
-        """This action's entry in the gate's resume answer."""
-        return {"resolution": self.resolution, "digest": digest, "approvals": self.approvals, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -154,16 +136,6 @@ def _not_applied(result: dict[str, Any] | None) -> str:
 def now_of(engine: Any) -> datetime:
     """The engine's clock as an aware UTC datetime (tests inject ``engine.context.clock``)."""
     return datetime.fromtimestamp(engine.context.clock(), UTC)
-
-
-def approvers_path(config_dir: Path) -> Path:
-    return Path(config_dir) / APPROVERS_FILE
-
-
-def load_current_approvers(config_dir: Path) -> ApproversConfig:
-    """approvers.yaml as it is now; a missing file is an empty config. PolicyError when invalid."""
-    path = approvers_path(config_dir)
-    return load_approvers(path) if path.exists() else ApproversConfig()
 
 
 def approver_for_key(config: ApproversConfig, key_path: Path | str, *, config_dir: Path) -> Approver:
@@ -274,7 +246,8 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
         if group is not None and group not in entry.groups:
             raise ApprovalRefused(f"{decision.kind} by {entry.name!r}: action {action['index']} needs approvers "
                                   f"from group {group!r}; {entry.name} is not in it")
-        current = _tally(action, _store(engine).decisions(run_id, action["index"]), config, values, now)
+        current = _tally(action, _store(engine).decisions(run_id, action["index"]), config, values, now,
+                         cancelled=_store(engine).cancellation(run_id))
         if current.resolution is not None:
             final = True
             raise ApprovalRefused(f"{decision.kind} by {entry.name!r}: action {action['index']} of run {run_id} "
@@ -320,7 +293,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     values = values if values is not None else await _values(engine, run_id)
     pending = waiting(values)  # type: ignore[arg-type]
     if not pending:
-        return Settlement(run_id, {}, False, values.get("status"))
+        return Settlement(run_id, {}, False, values.get("status") or _stored_status(engine, run_id))
     try:
         config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
     except PolicyError:
@@ -332,6 +305,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
                            cancelled=cancelled)
         for a in pending
     }
+    engine.store.record_approvals(run_id, {i: t.approvals for i, t in tallies.items()})
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
     held = _other_mode(engine, run_id, values, tallies)
@@ -366,6 +340,14 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     finally:
         beat.cancel()
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+def _stored_status(engine: Any, run_id: str) -> str | None:
+    """The run store's status of a run whose checkpoint has none yet (it is between steps: ``running``)."""
+    try:
+        return engine.store.get(run_id).get("status")
+    except RunNotFound:
+        return None
 
 
 def _other_mode(engine: Any, run_id: str, values: dict[str, Any], tallies: dict[int, ActionTally]) -> str | None:
@@ -467,67 +449,6 @@ def _open_action(values: dict[str, Any], index: int, run_id: str) -> dict[str, A
         raise ApprovalRefused(f"action {index} of run {run_id} is no longer waiting for approval ({state}); "
                               "this decision has no effect")
     return action
-
-
-def _requester(values: dict[str, Any]) -> str | None:
-    return (values.get("incident") or {}).get("requested_by")
-
-
-def _expired(action: dict[str, Any], now: datetime) -> bool:
-    return now >= parse_utc(action["request"]["expires_at"])
-
-
-def _verify(decision: SignedDecision, config: ApproversConfig, action: dict[str, Any],
-            values: dict[str, Any], now: datetime) -> Approver:
-    return verify_decision(decision, config, expected_digest=action["digest"], run_id=values["run_id"],
-                           action_index=action["index"], requester=_requester(values), now=now,
-                           request_expires_at=action["request"]["expires_at"])
-
-
-def _quorum_of(action: dict[str, Any], config: ApproversConfig | None) -> tuple[int, str | None]:
-    frozen = action.get("approval") or {}
-    quorum, group = max(1, int(action["approvals_required"])), frozen.get("group")
-    tier = (config.tiers.get(frozen["tier"]) if config is not None and frozen.get("tier") else None)
-    if tier is not None:
-        quorum = max(quorum, tier.quorum)
-        group = group or tier.group
-    return quorum, group
-
-
-def _tally(action: dict[str, Any], stored: list[StoredDecision], config: ApproversConfig | None,
-           values: dict[str, Any], now: datetime, *, cancelled: tuple[str, str] | None = None) -> ActionTally:
-    quorum, group = _quorum_of(action, config)
-    verified: list[tuple[Approver, SignedDecision]] = []
-    ignored: list[tuple[str, str]] = []
-    received: dict[str, str] = {}
-    for item in stored:
-        try:
-            if config is None:
-                raise ApprovalRefused("approvers.yaml is invalid")
-            entry = _verify(item.decision, config, action, values, now)
-        except ApprovalRefused as exc:
-            ignored.append((item.person, str(exc)))
-            continue
-        verified.append((entry, item.decision))
-        if item.decision.kind == "approve":
-            received.setdefault(entry.name, item.received_at)
-    veto = config.veto_threshold if config is not None else 1
-    t = tally(verified, quorum=quorum, group=group, veto_threshold=veto, digest=action["digest"])
-    approvals = [{"approver": name, "at": received[name]} for name in t.counted]
-    resolution: Resolution | None = None
-    reason = None
-    if t.rejected:
-        resolution = "rejected"
-        reasons = {d.approver: d.reason for _, d in verified if d.kind == "reject"}
-        reason = "; ".join(f"{name}: {reasons.get(name)}" for name in t.rejected_by)
-    elif t.approved:
-        resolution = "approved"
-    elif cancelled is not None:
-        resolution, reason = "expired", f"cancelled at {cancelled[1]}: {cancelled[0]}"
-    elif _expired(action, now):
-        resolution, reason = "expired", f"the request expired at {action['request']['expires_at']}"
-    return ActionTally(action["index"], resolution, quorum, group, t.counted, t.rejected_by,
-                       t.missing if resolution is None else 0, approvals, reason, [*ignored, *t.ignored])
 
 
 __all__ = [

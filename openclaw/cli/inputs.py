@@ -21,6 +21,8 @@ class InputFile:
     loaded: LoadedIncidents = field(default_factory=LoadedIncidents)
     raw_text: str | None = None
     """The raw text, kept when the whole file is unusable (so the record has it)."""
+    text: str | None = None
+    """The file's text as read (accepted runs record it as their raw input)."""
 
 
 def read_input(path: str) -> InputFile:
@@ -39,7 +41,7 @@ def read_input(path: str) -> InputFile:
     except PermissionError:
         raise UsageError(f"{path}: permission denied") from None
     text = data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
-    out = InputFile(path=path)
+    out = InputFile(path=path, text=text)
     if len(data) > MAX_INPUT_BYTES:
         out.raw_text = text
         out.loaded.rejected.append(Rejected(raw=None, error=f"{path}: larger than {MAX_INPUT_BYTES} bytes"))

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
+    p.add_argument("--rerun", action="store_true",
+                   help="start a new run even when the incident id already has one (linked to it by rerun_of); "
+                   "without it, an incident id that has a run prints that run")
     p.set_defaults(handler=_run, reads_config=True)
 
 
@@ -36,10 +39,10 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = load_settings(config_dir=args.config_dir, apply=args.apply, kube_context=args.context)
     inputs = [read_input(path) for path in args.paths]
-    return asyncio.run(_run_all(settings, inputs, as_json=args.json))
+    return asyncio.run(_run_all(settings, inputs, as_json=args.json, rerun=args.rerun))
 
 
-async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
+async def _run_all(settings: Any, inputs: list, *, as_json: bool, rerun: bool = False) -> int:
     from openclaw.signoff import resolve_alert
     from openclaw.wiring import open_engine
 
@@ -79,7 +82,13 @@ async def _run_all(settings: Any, inputs: list, *, as_json: bool) -> int:
                     cancelled = "; its open approval requests are cancelled" if outcome["cancelled"] else ""
                     console.print(f"[dim]alert {resolved['id']} is resolved: recorded{where}{cancelled}[/]")
             for incident in item.loaded.incidents:
-                result = await engine.run(incident)
+                accepted = engine.accept(incident, raw_input=item.text, rerun=rerun)
+                if accepted.created:
+                    result = await engine.start(accepted.run_id, incident)
+                else:
+                    result = accepted.result
+                    print(f"openclaw: incident {incident.id} already has run {accepted.run_id} (status "
+                          f"{result['status']}); shown, not run again; --rerun starts a new run", file=sys.stderr)
                 emit(result)
                 advance(1)
                 if result["status"] == "failed" and code == EXIT_OK:

@@ -1,4 +1,5 @@
-"""``openclaw runs list [--json | -o json|yaml]`` and ``openclaw runs show RUN_ID [--json | -o json|yaml]``."""
+"""``openclaw runs list|show|expire|resume|recover|export``: recorded runs, and carrying them on
+(``list`` and ``show`` also print ``-o json|yaml``)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     resume.add_argument("--context", metavar="NAME", help="kubeconfig context (the one the run was judged for)")
     resume.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
     resume.set_defaults(handler=_resume, reads_config=True)
+    recover = verbs.add_parser(
+        "recover", help="carry on every run whose process died, from its last checkpoint (for cron; `serve` does it "
+        "at start)",
+        description="Find runs recorded as running whose process is gone, settle their interrupted actions from the "
+        "cluster (never re-sent), release their locks and carry them on from their last checkpoint. A run that "
+        "cannot be carried on is failed with the reason. Exit 0 when every run found was recovered, 1 otherwise.")
+    recover.add_argument("--json", action="store_true", help="one JSON object per run looked at")
+    recover.add_argument("--apply", action="store_true",
+                         help="the cluster mode of runs started with --apply (needed to reconcile what they applied)")
+    recover.add_argument("--context", metavar="NAME", help="kubeconfig context (the one the runs were judged for)")
+    recover.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
+    recover.set_defaults(handler=_recover, reads_config=True)
     export = verbs.add_parser("export", help="a self-contained JSON bundle of one run, on stdout (for replay)")
     export.add_argument("run_id", metavar="RUN_ID")
     export.set_defaults(handler=_export)
@@ -118,6 +131,31 @@ def _expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from openclaw.recovery import recover
+    from openclaw.settings import load_settings
+    from openclaw.wiring import open_engine
+
+    settings = load_settings(config_dir=getattr(args, "config_dir", None), apply=args.apply,
+                             kube_context=args.context)
+
+    async def go() -> list:
+        async with open_engine(settings) as engine:
+            return await recover(engine)
+
+    found = asyncio.run(go())
+    for r in found:
+        if args.json:
+            print(json.dumps(r.as_dict()))
+        else:
+            print(f"{r.run_id}: {r.outcome}: status {r.status} ({r.detail})")
+    if not found and not args.json:
+        print("nothing to recover: no run was left behind by a process that died")
+    return 1 if any(r.outcome in ("failed", "skipped") for r in found) else 0
+
+
 def _resume(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -150,6 +188,9 @@ def _resume(args: argparse.Namespace) -> int:
         missing = ", ".join(f"action {t.index}: {t.missing} more approval(s)" for t in s.tallies.values()
                             if t.resolution is None)
         print(f"{s.run_id}: still waiting for approval ({missing})")
+    elif s.status == "running":
+        print(f"{s.run_id}: nothing waits for approval: the run is running; if the process driving it died, "
+              "carry it on with `openclaw runs recover` (add --apply for a run judged with --apply)")
     else:
         print(f"{s.run_id}: nothing waits for approval (status {s.status})")
     return 1 if s.status == "failed" else 0

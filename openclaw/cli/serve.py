@@ -4,6 +4,10 @@ Startup failures keep the exit-code contract, one readable line on stderr: befor
 starts, the engine is opened once (configs, run store, checkpoints, providers, cluster
 client) — a bad config exits 2, an unusable ``OPENCLAW_HOME`` exits 1 — and the port is
 bound here and handed to uvicorn, so a port in use exits 1 instead of uvicorn's exit 3.
+
+On SIGTERM the service refuses new incidents at once (503 with Retry-After), uvicorn stops
+listening and lets open requests finish, and runs in flight get ``shutdown_grace_s`` to get
+on; the rest keep their last checkpoint and are recovered at the next start.
 """
 
 from __future__ import annotations
@@ -63,8 +67,18 @@ def _serve(args: argparse.Namespace) -> int:
     asyncio.run(_preflight(settings))
     sock = _bind(args.host, args.port)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                                           proxy_headers=False))
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            # SIGTERM/SIGINT: refuse new incidents at once (503 + Retry-After), then uvicorn stops listening,
+            # lets open requests finish, and the lifespan gives runs in flight shutdown_grace_s.
+            service = getattr(app.state, "service", None)
+            if service is not None:
+                service.stop_accepting()
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    server = Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                                   proxy_headers=False))
     scheme_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"openclaw: serving on http://{scheme_host}:{args.port} (Ctrl-C to stop); "
           f"approvals page: http://{scheme_host}:{args.port}/ui/", file=sys.stderr)

@@ -39,7 +39,15 @@ from openclaw.errors import ExecutionError, KubeError
 from openclaw.kube.access import Cluster
 from openclaw.kube.errors import Target
 from openclaw.kube.operations import ApiSession
-from openclaw.kube.plan import DEFAULT_NAMESPACE, ApiCall, ResolvedAction, build_calls, deployment_path, resolve
+from openclaw.kube.plan import (
+    DEFAULT_NAMESPACE,
+    RESTARTED_AT,
+    ApiCall,
+    ResolvedAction,
+    build_calls,
+    deployment_path,
+    resolve,
+)
 from openclaw.kube.verify import wait_for_rollout
 from openclaw.tools import TOOLS
 from openclaw.tools.base import CallContext
@@ -190,6 +198,56 @@ class KubeExecutor:
                                        f"{exc}; check the deployment before re-running it")
             return ExecOutcome("failed", result, session.exchanges)
 
+    def reconcile(self, tool: str, args: dict[str, Any], *, default_namespace: str | None = None,
+                  restarted_at: str | None = None) -> ExecOutcome:
+        """What became of a mutation whose process died mid-way, read from the cluster; nothing is re-sent.
+
+        Applied when the deployment carries what the action wrote: a restart's ``restartedAt`` stamp
+        (``restarted_at``, recorded before the request), a scale's replica count. Applied: the rollout
+        is verified (``executed``, or ``failed`` "APPLIED, but not verified"). Not applied: ``failed``
+        with ``applied: false``; a person decides whether to run it again."""
+        namespace = default_namespace or self.default_namespace
+        session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
+                             request_timeout_s=self.request_timeout_s)
+        try:
+            action = resolve(tool, args, default_namespace=namespace)
+        except ExecutionError as exc:
+            return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
+        base: dict[str, Any] = {"tool": action.tool, "args": action.args}
+        if not action.mutating:
+            return ExecOutcome("failed", {**base, "error": "a read has nothing to reconcile", "status": None}, [])
+        ns, name = action.args["namespace"], action.args["deployment"]
+        get = ApiCall("GET", deployment_path(ns, name), target=Target("get", "deployments", ns, name))
+        try:
+            body = session.send(get)
+            body = body if isinstance(body, dict) else {}
+            if action.tool == "scale_deployment":
+                seen = (body.get("spec") or {}).get("replicas")
+                applied, what = seen == action.args["replicas"], f"spec.replicas is {seen}"
+            else:
+                annotations = ((((body.get("spec") or {}).get("template") or {}).get("metadata") or {})
+                               .get("annotations")) or {}
+                seen = annotations.get(RESTARTED_AT)
+                applied = restarted_at is not None and seen == restarted_at
+                what = f"{RESTARTED_AT} is {seen!r}, this run's stamp {restarted_at!r}"
+            if not applied:
+                return ExecOutcome("failed", {**base, "applied": False, "status": None, "error": (
+                    f"not applied: the process died before {action.tool} of {ns}/{name} took effect ({what}); "
+                    "nothing was re-sent: run it again deliberately if it is still needed")}, session.exchanges)
+            verification = wait_for_rollout(lambda: session.send(get), generation=None,
+                                            timeout_s=self.verify_timeout_s, poll_interval_s=self.poll_interval_s)
+        except (KubeError, ExecutionError) as exc:
+            return ExecOutcome("failed", {**base, "status": getattr(exc, "status", None), "error": (
+                f"outcome unknown: reading {ns}/{name} to reconcile the interrupted {action.tool} failed: {exc}; "
+                "check the deployment before retrying")}, session.exchanges)
+        result = {**base, "applied": True, **_applied_result(action, body), "verification": verification}
+        if verification["outcome"] != "succeeded":
+            result.update(error=f"APPLIED, but not verified: {action.tool} of {ns}/{name} was applied (found after "
+                                f"its process died) and {verification['message']}; do not re-run it blindly",
+                          status=None)
+            return ExecOutcome("failed", result, session.exchanges)
+        return ExecOutcome("executed", result, session.exchanges)
+
     @staticmethod
     def _refined(session: ApiSession, action: ResolvedAction, call: ApiCall, body: Any,
                  ctx: CallContext) -> tuple[ApiCall, Any]:
@@ -207,3 +265,13 @@ class KubeExecutor:
         if summarize is None or call.request is None:
             return {}
         return summarize(action.args, call.request, body, ctx)
+
+
+def _applied_result(action: ResolvedAction, body: dict[str, Any]) -> dict[str, Any]:
+    """What a reconciled mutation left on the deployment: the replicas, or the restart stamp and the rollout."""
+    from openclaw.tools import objects
+
+    if action.tool == "scale_deployment":
+        return {"replicas": (body.get("spec") or {}).get("replicas")}
+    annotations = ((((body.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations")) or {}
+    return {"restarted_at": annotations.get(RESTARTED_AT), "deployment": objects.deployment(body)}

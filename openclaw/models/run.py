@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 TaskType = Literal["tool_calling", "k8s_operation", "incident_analysis", "general_chat", "code_generation"]
 Level = Literal["simple", "moderate", "complex"]
-RunStatus = Literal["completed", "awaiting_approval", "denied", "rejected", "expired", "failed"]
+RunStatus = Literal["running", "completed", "awaiting_approval", "denied", "rejected", "expired", "failed"]
 Outcome = Literal[
     "ok", "timeout", "rate_limited", "server_error", "auth_error", "connection_error",
     "invalid_output", "unavailable", "circuit_open", "budget_exceeded",
@@ -121,6 +121,8 @@ class Evidence(_Out):
 class ApprovalRecord(_Out):
     approver: str
     at: str
+    action: int | None = None
+    """The index of the action this approval counts for."""
 
 
 class Action(_Out):
@@ -156,6 +158,8 @@ class RunResult(_Out):
     error: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    rerun_of: str | None = None
+    """The first run of the same incident id, when this run was started deliberately again (``--rerun``)."""
 
 
 _PRIORITY: tuple[tuple[str, RunStatus], ...] = (

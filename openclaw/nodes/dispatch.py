@@ -26,12 +26,14 @@ The blocking work (Kubernetes client, SQLite, httpx) runs in a worker thread
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openclaw.errors import ExecutionError, StoreError
-from openclaw.kube.plan import DEFAULT_LOG_MAX_BYTES, planned_calls, resolve
+from openclaw.kube.plan import DEFAULT_LOG_MAX_BYTES, planned_calls, resolve, restarted_at
+from openclaw.runs.ledger import UNKNOWN_OUTCOME
 
 Mode = Literal["plan", "dry_run", "apply"]
 
@@ -130,14 +132,18 @@ class ActionRunner:
     def _once(self, tool: str, args: dict[str, Any], namespace: str, incident_id: str | None, run_id: str,
               digest: str) -> Outcome:
         ran: list[Outcome] = []
+        now = dt.datetime.now(dt.UTC)
+        intent: dict[str, Any] = {"tool": tool, "args": args, "namespace": namespace, "mode": self.mode}
+        if tool != "send_alert":
+            intent["restarted_at"] = restarted_at(now)  # the stamp a restart writes: how recovery recognises it
 
         def fn() -> tuple[str, dict[str, Any]]:
-            ran.append(self._attempt(tool, args, namespace, incident_id, run_id))
+            ran.append(self._attempt(tool, args, namespace, incident_id, run_id, now=now))
             return ran[0].status, ran[0].result
 
         try:
             recorded = self.ledger.run_once(run_id, digest, owner=f"{run_id} (pid {os.getpid()})",
-                                            mutating=self._mutating(tool, args, namespace), fn=fn)
+                                            mutating=self._mutating(tool, args, namespace), fn=fn, intent=intent)
         except StoreError as exc:
             if ran:  # the action ran but its outcome could not be recorded
                 out = ran[0]
@@ -147,6 +153,30 @@ class ActionRunner:
         if recorded.replayed or not ran:
             return Outcome(recorded.status, recorded.result, [], replayed=True)
         return ran[0]
+
+    def reconcile(self, intent: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+        """The outcome of an action whose ledger record was left ``in_progress`` (its process died), from the
+        cluster as it is now; nothing is re-sent. ``(status, result)``, for ``ActionLedger.complete``.
+
+        An apply is ``executed`` when the deployment carries what the action wrote (the restart's
+        ``restartedAt`` stamp, the replicas it set) and the rollout verifies, else ``failed``; an
+        interrupted dry run changed nothing and is ``failed`` with that reason. None for a read or an
+        alert: running those again is harmless, so the execute node claims them again itself."""
+        if intent and (intent.get("tool") == "send_alert"
+                       or not self._mutating(intent["tool"], intent.get("args") or {}, intent.get("namespace") or "")):
+            return None
+        if not intent:
+            return "failed", {"error": f"{UNKNOWN_OUTCOME} (the process died before it completed)",
+                              "status": None, "outcome_unknown": True}
+        if intent.get("mode") != "apply":
+            return "failed", {"error": f"interrupted during a {intent.get('mode')} run (the process died); nothing "
+                              "was changed in the cluster", "status": None, "applied": False, "reconciled": True}
+        if self.kube is None or self.mode != "apply":
+            raise ExecutionError("reconciling an interrupted apply needs the cluster it was applied to: recover "
+                                 "with --apply (and the same KUBECONFIG and --context)")
+        out = self.kube.reconcile(intent["tool"], intent.get("args") or {}, default_namespace=intent.get("namespace"),
+                                  restarted_at=intent.get("restarted_at"))
+        return out.status, {**out.result, "reconciled": True}
 
     def _side_effect(self, tool: str) -> bool:
         """Whether running ``tool`` reaches the outside world (a plan or a token-less alert does not:
@@ -164,14 +194,14 @@ class ActionRunner:
             return False  # refused before any request: nothing to protect
 
     def _attempt(self, tool: str, args: dict[str, Any], namespace: str, incident_id: str | None,
-                 run_id: str | None) -> Outcome:
+                 run_id: str | None, *, now: dt.datetime | None = None) -> Outcome:
         try:
             if tool == "send_alert":
                 return self._alert(args, incident_id)
             if self.mode == "plan":
                 calls = planned_calls(tool, args, default_namespace=namespace, log_max_bytes=self.log_max_bytes)
                 return Outcome("planned", {"mode": "plan", "calls": calls})
-            out = self.kube.execute(tool, args, mode=self.mode, lock_owner=run_id, default_namespace=namespace)
+            out = self.kube.execute(tool, args, mode=self.mode, lock_owner=run_id, default_namespace=namespace, now=now)
             return Outcome(out.status, out.result, list(out.exchanges))
         except ExecutionError as exc:
             return Outcome("failed", {"error": str(exc), "status": None})

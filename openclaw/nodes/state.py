@@ -66,6 +66,9 @@ class PipelineContext:
     """The hash-chained audit log (openclaw.runs.audit.AuditLog); None in replays."""
     history: Any = None
     """Recent mutations per target for anti-flapping (openclaw.runs.history.History); None: no history."""
+    approvals: Any = None
+    """Where the approval gate reads sign-off: verified signatures from the approvals store
+    (openclaw.runs.counted.VerifiedApprovals); None: no signature counts (requests can still expire)."""
     current_replicas: Callable[[str, str], Awaitable[int | None]] | None = None
     """Async lookup of a deployment's replica count (namespace, name) for blast radius; None when unknown."""
     clock: Callable[[], float] = field(default=None)  # type: ignore[assignment]

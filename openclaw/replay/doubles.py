@@ -128,3 +128,15 @@ class RecordedFacts:
         if failed:  # the original cause, so the reason reads as it did then
             raise LookupError(cause or f"the original run could not read the replicas of {namespace}/{deployment}")
         return count
+
+
+class RecordedAnswers:
+    """The approval gate's source in a replay: the answers the original run's gate was resumed with
+    (re-addressed to the replay's digests), set one round at a time. Replays execute nothing; the
+    approvals they show are the ones counted in the original run, not counted again."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, Any] = {}
+
+    def answer(self, values: dict[str, Any], pending: list[dict[str, Any]], now: float) -> dict[str, Any]:
+        return self.current if isinstance(self.current, dict) else {}

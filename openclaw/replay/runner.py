@@ -32,7 +32,7 @@ from openclaw.nodes.dispatch import ActionRunner
 from openclaw.providers.recording import replay_transports
 from openclaw.providers.vendors import VENDORS
 from openclaw.replay.diff import decision_view, diff, full_view
-from openclaw.replay.doubles import RecordedExecutor, RecordedFacts, ReplayRouter
+from openclaw.replay.doubles import RecordedAnswers, RecordedExecutor, RecordedFacts, ReplayRouter
 from openclaw.replay.recording import Recording
 from openclaw.settings import Settings, load_settings, shipped_config_dir
 
@@ -113,6 +113,7 @@ async def _engine(
                      else ActionRunner(mode="plan", identity=identity))
     async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
         engine.context.audit = None  # replays never write the audit log
+        engine.context.approvals = RecordedAnswers()  # the original's counted approvals, not counted again
         if not live:  # judge on the facts the original saw (history, replica counts), not today's store
             facts = RecordedFacts(rec.final_actions(), clock=engine.context.clock)
             engine.context.history, engine.context.current_replicas = facts, facts.current_replicas
@@ -149,7 +150,9 @@ async def _run_with_answers(engine: Engine, rec: Recording, incident: Incident) 
     for answer in rec.resume_answers():
         if result["status"] != "awaiting_approval":
             break
-        result = await engine.resume(rec.run_id, _rebind(answer, result, rec.result))
+        rebound = _rebind(answer, result, rec.result)
+        engine.context.approvals.current = rebound
+        result = await engine.resume(rec.run_id, rebound)
     return result
 
 

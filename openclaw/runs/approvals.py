@@ -168,6 +168,13 @@ class ApprovalStore:
             conn.execute("DELETE FROM openclaw_resume_claims WHERE run_id = ? AND round = ? AND owner = ?",
                          (run_id, round_key, owner))
 
+    def claims(self, run_id: str) -> list[tuple[str, str]]:
+        """(round, owner) of every resume claim on the run."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT round, owner FROM openclaw_resume_claims WHERE run_id = ?",
+                                (run_id,)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     def resume_claim(self, run_id: str, round_key: str) -> tuple[str, str] | None:
         """(owner, claimed_at) of the round's claim, or None."""
         with self._connect() as conn:

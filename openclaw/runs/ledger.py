@@ -19,6 +19,11 @@ is, so every later replay says the same thing until a person looks. Read-only
 actions have nothing to lose by running twice; callers pass ``takeover=True``
 (``run_once(..., mutating=False)`` does) to claim them again.
 
+**Intent.** A claim may carry what the action is about to do (``intent``: the tool, its
+arguments, the mode and, for a restart, the ``restartedAt`` stamp it will write), so
+recovery can reconcile a record left ``in_progress`` by reading the cluster instead of
+guessing (:meth:`ActionLedger.unfinished`, then :meth:`ActionLedger.complete`).
+
 **Locks** (``TargetLocks``): one row per target (e.g. a deployment's API path) with
 its owner and an expiry (wall clock, seconds). A lock whose holder crashed expires
 after ``ttl_s``. Locks are not re-entrant: the same owner acquiring twice refreshes
@@ -52,6 +57,7 @@ CREATE TABLE IF NOT EXISTS openclaw_action_ledger (
     result       TEXT,
     claimed_at   REAL NOT NULL,
     completed_at REAL,
+    intent       TEXT,
     PRIMARY KEY (run_id, digest)
 );
 CREATE TABLE IF NOT EXISTS openclaw_target_locks (
@@ -71,6 +77,30 @@ def _write(path: Path) -> Iterator[sqlite3.Connection]:
     """One ``BEGIN IMMEDIATE`` transaction, fsynced (FULL): a forgotten claim could repeat a mutation."""
     with session(path, what=_WHAT, schema=_SCHEMA) as conn, immediate(conn):
         yield conn
+
+
+_MIGRATED: set[Path] = set()
+
+
+def _migrate(path: Path) -> None:
+    """Add ``intent`` to a ledger created before it existed (once per process and file)."""
+    if path in _MIGRATED:
+        return
+    with _write(path) as conn:
+        if "intent" not in {row[1] for row in conn.execute("PRAGMA table_info(openclaw_action_ledger)")}:
+            conn.execute("ALTER TABLE openclaw_action_ledger ADD COLUMN intent TEXT")
+    _MIGRATED.add(path)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A ledger record left ``in_progress``: its key, who claimed it, and what it was about to do."""
+
+    run_id: str
+    digest: str
+    owner: str
+    claimed_at: float
+    intent: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -116,8 +146,20 @@ class ActionLedger:
         self.path = Path(path)
         with session(self.path, what=_WHAT, schema=_SCHEMA):
             pass
+        _migrate(self.path)
 
-    def claim(self, run_id: str, digest: str, *, owner: str, takeover: bool = False) -> Claim:
+    def unfinished(self, run_id: str) -> list[Unfinished]:
+        """The run's records still ``in_progress`` (their outcome is unknown until reconciled)."""
+        with session(self.path, what=_WHAT, schema=_SCHEMA) as conn:
+            rows = conn.execute(
+                "SELECT digest, owner, claimed_at, intent FROM openclaw_action_ledger"
+                " WHERE run_id = ? AND state = 'in_progress' ORDER BY claimed_at",
+                (run_id,),
+            ).fetchall()
+        return [Unfinished(run_id, d, o, c, json.loads(i) if i else None) for d, o, c, i in rows]
+
+    def claim(self, run_id: str, digest: str, *, owner: str, takeover: bool = False,
+              intent: dict[str, Any] | None = None) -> Claim:
         """Write an ``in_progress`` record unless one exists; see ``Claim`` for the states.
 
         ``takeover=True`` re-claims an ``in_progress`` record (only for read-only actions).
@@ -131,9 +173,9 @@ class ActionLedger:
             ).fetchone()
             if row is None:
                 conn.execute(
-                    "INSERT INTO openclaw_action_ledger (run_id, digest, owner, state, claimed_at)"
-                    " VALUES (?, ?, ?, 'in_progress', ?)",
-                    (run_id, digest, owner, now),
+                    "INSERT INTO openclaw_action_ledger (run_id, digest, owner, state, claimed_at, intent)"
+                    " VALUES (?, ?, ?, 'in_progress', ?, ?)",
+                    (run_id, digest, owner, now, json.dumps(intent, sort_keys=True) if intent else None),
                 )
                 return Claim(state="claimed", owner=owner, claimed_at=now)
             prev_owner, state, status, result, claimed_at = row
@@ -187,6 +229,7 @@ class ActionLedger:
         owner: str,
         mutating: bool,
         fn: Callable[[], tuple[str, dict[str, Any]]],
+        intent: dict[str, Any] | None = None,
     ) -> Recorded:
         """Claim, run ``fn() -> (status, result)``, complete; or return what was recorded.
 
@@ -195,7 +238,7 @@ class ActionLedger:
         raises, the action is completed as ``failed`` with "outcome unknown" and the
         exception propagates.
         """
-        claim = self.claim(run_id, digest, owner=owner, takeover=not mutating)
+        claim = self.claim(run_id, digest, owner=owner, takeover=not mutating, intent=intent)
         if claim.state == "done":
             return Recorded(claim.status or "failed", claim.result or {}, replayed=True)
         if claim.state == "in_progress":
@@ -243,6 +286,13 @@ class TargetLocks:
         """Free the lock if ``owner`` still holds it (an expired and re-taken lock is left alone)."""
         with _write(self.path) as conn:
             conn.execute("DELETE FROM openclaw_target_locks WHERE target = ? AND owner = ?", (target, owner))
+
+    def release_all(self, *, owner: str) -> list[str]:
+        """Free every lock ``owner`` holds (recovery, once that owner's run is reconciled); the targets freed."""
+        with _write(self.path) as conn:
+            rows = conn.execute("SELECT target FROM openclaw_target_locks WHERE owner = ?", (owner,)).fetchall()
+            conn.execute("DELETE FROM openclaw_target_locks WHERE owner = ?", (owner,))
+        return [r[0] for r in rows]
 
     @contextmanager
     def hold(self, target: str, *, owner: str, ttl_s: float = 300.0, wait_s: float = 0.0) -> Iterator[None]:

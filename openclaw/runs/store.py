@@ -4,6 +4,20 @@ It lives under ``OPENCLAW_HOME`` next to the LangGraph checkpoints, so any proce
 (``openclaw runs show``, ``openclaw approve``, the HTTP service) sees every run.
 An input that failed validation is stored too (status ``failed``, the error and the
 raw input): nothing is lost.
+
+**Write-ahead.** An accepted incident is recorded by :meth:`RunStore.accept` (status
+``running``, the incident, the raw input) before its graph starts; the record is then
+updated at every pause and at the end (:meth:`RunStore.save`).
+
+**One run per incident id.** Accepted runs carry ``accepted = 1`` and an ``attempt``
+number; a unique index on ``(incident_id, attempt)`` over them makes a second
+:meth:`RunStore.accept` of the same id, from any process, return the existing run. A
+deliberate re-run (``rerun=True``) takes the next attempt and records ``rerun_of``
+(the first run's id). Rejected inputs are not accepted runs and never collide.
+
+**Ownership.** The process driving a run writes itself as ``owner`` (``host:pid``) with a
+lease (``lease_until``, epoch seconds) it renews while it drives; recovery
+(:mod:`openclaw.recovery`) takes over only runs whose owner is gone.
 """
 
 from __future__ import annotations
@@ -11,8 +25,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,9 +50,16 @@ CREATE TABLE IF NOT EXISTS openclaw_runs (
     raw_input    TEXT,
     result       TEXT NOT NULL,
     error        TEXT,
-    config_hashes TEXT
+    config_hashes TEXT,
+    accepted     INTEGER,
+    attempt      INTEGER,
+    rerun_of     TEXT,
+    owner        TEXT,
+    lease_until  REAL,
+    mode         TEXT
 );
 CREATE INDEX IF NOT EXISTS openclaw_runs_incident ON openclaw_runs (incident_id);
+CREATE INDEX IF NOT EXISTS openclaw_runs_status ON openclaw_runs (status);
 CREATE INDEX IF NOT EXISTS openclaw_runs_created ON openclaw_runs (created_at);
 CREATE TABLE IF NOT EXISTS openclaw_exchanges (
     run_id   TEXT NOT NULL,
@@ -60,6 +83,24 @@ CREATE TABLE IF NOT EXISTS openclaw_node_outputs (
 """
 
 
+_ADDED_COLUMNS = {"accepted": "INTEGER", "attempt": "INTEGER", "rerun_of": "TEXT", "owner": "TEXT",
+                  "lease_until": "REAL", "mode": "TEXT"}
+"""Columns a store created before write-ahead runs lacks (added in place; old rows keep NULL)."""
+
+_UNIQUE = ("CREATE UNIQUE INDEX IF NOT EXISTS openclaw_runs_one_per_incident "
+           "ON openclaw_runs (incident_id, attempt) WHERE accepted = 1")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What :meth:`RunStore.accept` did: ``created`` False means the incident id already had this run."""
+
+    run_id: str
+    created: bool
+    result: dict[str, Any]
+    rerun_of: str | None = None
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -71,6 +112,15 @@ class RunStore:
         self.path = Path(db_path)
         self._lock = threading.Lock()
         self._conn = connect(self.path, what="the run store", schema=_SCHEMA, synchronous="NORMAL", shared=True)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._tx() as conn:
+            have = {row[1] for row in conn.execute("PRAGMA table_info(openclaw_runs)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in have:
+                    conn.execute(f"ALTER TABLE openclaw_runs ADD COLUMN {name} {kind}")
+            conn.execute(_UNIQUE)
 
     def close(self) -> None:
         with self._lock:
@@ -84,6 +134,156 @@ class RunStore:
                     yield self._conn
             except sqlite3.Error as exc:
                 raise StoreError(f"run store {self.path}: {exc}") from exc
+
+    def accept(
+        self,
+        result: dict[str, Any],
+        *,
+        incident: dict[str, Any],
+        raw_input: str | None,
+        owner: str,
+        lease_s: float,
+        rerun: bool = False,
+        config_hashes: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> Accepted:
+        """Record an accepted incident's run (``result``, status ``running``) before it starts, durably.
+
+        When the incident id already has an accepted run, nothing is written and that run is
+        returned (``created=False``), unless ``rerun``: then a new run is recorded as the next
+        attempt, linked to the first by ``rerun_of``. ``mode``: the executor mode it was accepted
+        for (``plan``, ``dry_run``, ``apply``), so recovery never carries it on in another.
+        """
+        now = utc_now()
+        incident_id = result.get("incident_id")
+        raw_input = _cut(raw_input)
+        with self._tx() as conn:
+            first = conn.execute(
+                "SELECT run_id, result FROM openclaw_runs WHERE accepted = 1 AND incident_id = ? AND attempt = 0",
+                (incident_id,),
+            ).fetchone()
+            attempt, rerun_of = 0, None
+            if first is not None:
+                if not rerun:
+                    return Accepted(first[0], False, json.loads(first[1]))
+                (last,) = conn.execute(
+                    "SELECT MAX(attempt) FROM openclaw_runs WHERE accepted = 1 AND incident_id = ?", (incident_id,)
+                ).fetchone()
+                attempt, rerun_of = int(last) + 1, first[0]
+            result = {**result, "created_at": now, "updated_at": now}
+            if rerun_of is not None:
+                result["rerun_of"] = rerun_of
+            conn.execute(
+                """INSERT INTO openclaw_runs (run_id, incident_id, status, created_at, updated_at, incident, raw_input,
+                                              result, error, config_hashes, accepted, attempt, rerun_of, owner,
+                                              lease_until, mode)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)""",
+                (
+                    result["run_id"], incident_id, result["status"], now, now, json.dumps(incident), raw_input,
+                    json.dumps(result), result.get("error"), json.dumps(config_hashes) if config_hashes else None,
+                    attempt, rerun_of, owner, time.time() + lease_s, mode,
+                ),
+            )
+        return Accepted(result["run_id"], True, result, rerun_of)
+
+    def renew(self, run_id: str, *, owner: str, lease_s: float) -> bool:
+        """Extend ``owner``'s lease on a run it drives; False when another process took the run over."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE openclaw_runs SET lease_until = ? WHERE run_id = ? AND owner = ?",
+                               (time.time() + lease_s, run_id, owner))
+            return cur.rowcount == 1
+
+    def renew_all(self, *, owner: str, lease_s: float) -> int:
+        """Extend the lease on every ``running`` run ``owner`` holds (also those still waiting for a slot)."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE openclaw_runs SET lease_until = ? WHERE owner = ? AND status = 'running'",
+                               (time.time() + lease_s, owner))
+            return cur.rowcount
+
+    def take_over(self, run_id: str, *, owner: str, previous: str | None, lease_s: float) -> bool:
+        """Become the owner of a run whose owner was ``previous``; True for exactly one caller."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE openclaw_runs SET owner = ?, lease_until = ? WHERE run_id = ? AND owner IS ?",
+                (owner, time.time() + lease_s, run_id, previous),
+            )
+            return cur.rowcount == 1
+
+    def release(self, run_id: str, *, owner: str) -> None:
+        """``owner`` stops driving the run (it paused or ended): the lease is dropped."""
+        with self._tx() as conn:
+            conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = ? AND owner = ?",
+                         (run_id, owner))
+
+    def progress(self, result: dict[str, Any], *, owner: str, lease_s: float) -> None:
+        """The result so far of a run ``owner`` is driving (status ``running``); renews its lease too."""
+        now = utc_now()
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE openclaw_runs SET updated_at = ?, lease_until = ?, result = json_set(?, '$.updated_at', ?, "
+                "'$.created_at', json_extract(result, '$.created_at'), "
+                "'$.rerun_of', json_extract(result, '$.rerun_of')) "
+                "WHERE run_id = ? AND owner = ? AND status = 'running'",
+                (now, time.time() + lease_s, json.dumps(result), now, result["run_id"], owner),
+            )
+
+    def mark_running(self, run_id: str) -> None:
+        """A paused run is being carried on (resumed): its record says ``running`` until it pauses or ends."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE openclaw_runs SET status = 'running', updated_at = ?, "
+                "result = json_set(result, '$.status', 'running') WHERE run_id = ?",
+                (utc_now(), run_id),
+            )
+
+    def fail(self, run_id: str, error: str) -> dict[str, Any]:
+        """End a run that cannot be carried on: status ``failed`` with ``error``; returns its result."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE openclaw_runs SET status = 'failed', error = ?, updated_at = ?, lease_until = NULL, "
+                "result = json_set(result, '$.status', 'failed', '$.error', ?, '$.updated_at', ?) WHERE run_id = ?",
+                (error, utc_now(), error, utc_now(), run_id),
+            )
+        return self.get(run_id)
+
+    def record_approvals(self, run_id: str, approvals: dict[int, list[dict[str, Any]]]) -> None:
+        """Show the approvals counted so far on a waiting run's actions (``actions[i].approvals``)."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT result FROM openclaw_runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            result = json.loads(row[0])
+            changed = False
+            for action in result.get("actions", []):
+                counted = approvals.get(action.get("index"))
+                if counted is not None and action.get("approvals") != counted:
+                    action["approvals"], changed = counted, True
+            if changed:
+                now = utc_now()
+                result["updated_at"] = now
+                conn.execute("UPDATE openclaw_runs SET result = ?, updated_at = ? WHERE run_id = ?",
+                             (json.dumps(result), now, run_id))
+
+    def unsettled(self) -> list[dict[str, Any]]:
+        """Runs that are neither terminal nor recorded as paused: ``running``, oldest first, with their owner
+        and lease (``run_id``, ``incident_id``, ``owner``, ``lease_until``, ``incident``, ``mode``)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT run_id, incident_id, owner, lease_until, incident, mode FROM openclaw_runs "
+                "WHERE status = 'running' ORDER BY created_at, rowid"
+            ).fetchall()
+        return [
+            {"run_id": r, "incident_id": i, "owner": o, "lease_until": lu,
+             "incident": json.loads(inc) if inc else None, "mode": m}
+            for r, i, o, lu, inc, m in rows
+        ]
+
+    def owner_of(self, run_id: str) -> tuple[str | None, float | None]:
+        """(owner, lease_until) of a run; (None, None) for a run recorded before ownership existed."""
+        row = self._one("SELECT owner, lease_until FROM openclaw_runs WHERE run_id = ?", (run_id,))
+        if row is None:
+            raise RunNotFound(f"no run {run_id!r} in {self.path}; list runs with: openclaw runs list")
+        return row[0], row[1]
 
     def save(
         self,
@@ -99,12 +299,14 @@ class RunStore:
         now = utc_now()
         result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
-        if raw_input is not None and len(raw_input) > MAX_RAW_INPUT_CHARS:
-            raw_input = raw_input[:MAX_RAW_INPUT_CHARS] + "\n[... cut: input too large ...]"
+        raw_input = _cut(raw_input)
         with self._tx() as conn:
-            row = conn.execute("SELECT created_at FROM openclaw_runs WHERE run_id = ?", (result["run_id"],)).fetchone()
+            row = conn.execute("SELECT created_at, rerun_of FROM openclaw_runs WHERE run_id = ?",
+                               (result["run_id"],)).fetchone()
             if row:
                 result["created_at"] = row[0]
+                if row[1]:
+                    result["rerun_of"] = row[1]
             conn.execute(
                 """INSERT INTO openclaw_runs (run_id, incident_id, status, created_at, updated_at, incident,
                                               raw_input, result, error, config_hashes)
@@ -112,6 +314,7 @@ class RunStore:
                    ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
                        result = excluded.result, error = excluded.error,
                        incident = COALESCE(excluded.incident, openclaw_runs.incident),
+                       raw_input = COALESCE(openclaw_runs.raw_input, excluded.raw_input),
                        config_hashes = COALESCE(openclaw_runs.config_hashes, excluded.config_hashes)""",
                 (
                     result["run_id"], result.get("incident_id"), result["status"], result["created_at"], now,
@@ -208,9 +411,10 @@ class RunStore:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def find_by_incident(self, incident_id: str) -> str | None:
-        """The newest run of an incident id, or None."""
+        """The newest run of an incident id (accepted runs before records of refused input), or None."""
         row = self._one(
-            "SELECT run_id FROM openclaw_runs WHERE incident_id = ? ORDER BY created_at DESC LIMIT 1", (incident_id,)
+            "SELECT run_id FROM openclaw_runs WHERE incident_id = ? "
+            "ORDER BY COALESCE(accepted, 0) DESC, created_at DESC, rowid DESC LIMIT 1", (incident_id,)
         )
         return row[0] if row else None
 
@@ -246,3 +450,9 @@ class RunStore:
                 return self._conn.execute(sql, params).fetchone()
         except sqlite3.Error as exc:
             raise StoreError(f"run store {self.path}: {exc}") from exc
+
+
+def _cut(raw_input: str | None) -> str | None:
+    if raw_input is not None and len(raw_input) > MAX_RAW_INPUT_CHARS:
+        return raw_input[:MAX_RAW_INPUT_CHARS] + "\n[... cut: input too large ...]"
+    return raw_input

@@ -41,10 +41,13 @@ def create_app(
     *,
     telemetry: Telemetry | None = None,
     registry: Any = None,
-    shutdown_grace_s: float = 10.0,
+    recover_on_start: bool = True,
+    shutdown_grace_s: float | None = None,
 ) -> FastAPI:
     """The app for ``settings``. ``telemetry`` (tests: in-memory exporters) defaults to one built
-    from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds."""
+    from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds;
+    ``recover_on_start`` carries on, in the background, the runs of processes that died (:mod:`openclaw.recovery`);
+    ``shutdown_grace_s`` overrides ``settings.server.shutdown_grace_s``."""
     owns_telemetry = telemetry is None
     if telemetry is None:
         telemetry = build_telemetry(telemetry_options(settings.environ), systems=provider_systems(settings))
@@ -55,10 +58,15 @@ def create_app(
 
         try:
             async with open_engine(settings, registry=registry, callbacks=list(telemetry.callbacks)) as engine:
-                service = IncidentService(engine, telemetry.metrics, grace_s=shutdown_grace_s)
+                grace = settings.server.shutdown_grace_s if shutdown_grace_s is None else shutdown_grace_s
+                service = IncidentService(engine, telemetry.metrics, grace_s=grace,
+                                          max_concurrent=settings.server.max_concurrent_runs)
                 app.state.service = service
                 if settings.server.expiry_sweep_s > 0:
                     service.start_expiry_sweep(settings.server.expiry_sweep_s)
+                service.start_lease_renewal()
+                if recover_on_start:
+                    service.start_recovery()
                 try:
                     yield
                 finally:

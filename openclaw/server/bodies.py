@@ -82,7 +82,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     413: "the body is larger than OPENCLAW_MAX_BODY_BYTES",
     422: "the body or a parameter is not valid (the message names the field)",
     501: "approvals over HTTP are not available in this build",
-    503: "the state store cannot be used",
+    503: "the state store cannot be used, or the service is shutting down (retry after Retry-After seconds)",
 }
 
 

@@ -26,9 +26,13 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Readiness: the run store answers and the configs load", responses=error_responses(503))
 async def readyz(request: Request) -> JSONResponse:
-    engine = request.app.state.service.engine
+    service = request.app.state.service
+    engine = service.engine
     checks: dict[str, Any] = {}
     problems: list[str] = []
+    if service.closing:
+        return JSONResponse({"status": "not ready", "checks": {"service": "stopping"},
+                             "error": "the service is shutting down"}, status_code=503)
     try:
         await asyncio.to_thread(engine.store.list, limit=1)
         checks["store"] = "ok"

@@ -2,7 +2,9 @@
 
 Invalid JSON is 400, an invalid incident 422; either way the raw body is recorded as a
 failed run (``engine.record_rejected``) and the message names that run. An incident id
-that already has a run returns that run (200) instead of starting another.
+that already has a run returns that run (200) instead of starting another (``?rerun=true``
+starts a new one, linked to the first). Every accepted incident is recorded before it is
+answered; a webhook's incidents are driven at most ``max_concurrent_runs`` at a time.
 """
 
 from __future__ import annotations
@@ -25,12 +27,21 @@ from openclaw.server.bodies import (
     parse_json,
     read_body,
 )
-from openclaw.server.service import IncidentService, Submitted
+from openclaw.server.service import RETRY_AFTER_S, IncidentService, ServiceClosing, Submitted
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
 
 _RUN_ID_HEADER = "X-OpenClaw-Run-Id"
 _WAIT = Query(True, description="wait for the run to finish or pause (default); false: 202 with the run id")
+_RERUN = Query(False, description="start a new run even when the incident id has one (linked to it by rerun_of)")
+
+
+async def _submit(service: IncidentService, incident: Incident, *, wait: bool, rerun: bool = False,
+                  raw_input: str | None = None) -> Submitted:
+    try:
+        return await service.submit(incident, wait=wait, rerun=rerun, raw_input=raw_input)
+    except ServiceClosing as exc:
+        raise ApiError(503, str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}) from None
 
 
 def _service(request: Request) -> IncidentService:
@@ -84,14 +95,14 @@ _INCIDENT_BODY = {
         **error_responses(400, 409, 413, 422, 503),
     },
 )
-async def post_incident(request: Request, wait: bool = _WAIT) -> JSONResponse:
+async def post_incident(request: Request, wait: bool = _WAIT, rerun: bool = _RERUN) -> JSONResponse:
     service = _service(request)
     data, text = await _read_json(request, service)
     try:
         incident = parse_incident(data)
     except InputError as exc:
         _refuse(service, ApiError(422, str(exc)), raw_input=text, incident_id=incident_id_guess(data), raw=data)
-    return _response(await service.submit(incident, wait=wait))
+    return _response(await _submit(service, incident, wait=wait, rerun=rerun, raw_input=text))
 
 
 @router.post(
@@ -108,6 +119,9 @@ async def post_incident(request: Request, wait: bool = _WAIT) -> JSONResponse:
 )
 async def post_alertmanager(request: Request, wait: bool = _WAIT) -> JSONResponse:
     service = _service(request)
+    if service.closing:
+        raise ApiError(503, f"the service is shutting down; retry in {RETRY_AFTER_S} s",
+                       headers={"Retry-After": str(RETRY_AFTER_S)})
     data, text = await _read_json(request, service)
     if not isinstance(data, dict):
         _refuse(service, ApiError(422, f"an Alertmanager webhook is a JSON object, got {type(data).__name__}"), raw_input=text)
@@ -121,7 +135,7 @@ async def post_alertmanager(request: Request, wait: bool = _WAIT) -> JSONRespons
         for r in loaded.rejected
     ]  # fmt: skip
     resolved = [await _record_resolved(service, alert) for alert in loaded.resolved]
-    submitted = await asyncio.gather(*(service.submit(i, wait=wait) for i in loaded.incidents))
+    submitted = await asyncio.gather(*(_submit(service, i, wait=wait) for i in loaded.incidents))
     runs = [s.result if s.result is not None else s.accepted_body() for s in submitted]
     body = {"runs": runs, "rejected": rejected, "resolved": resolved}
     return JSONResponse(body, status_code=200 if wait or not submitted else 202)

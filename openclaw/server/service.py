@@ -1,12 +1,17 @@
 """The service behind the routes: runs incidents concurrently on the one shared engine.
 
-- **Dedupe.** An incident id that already has a run gets that run back (``duplicate``),
-  also while the first run is still going: the in-flight map (incident id → run id and
-  task) is checked and filled with no ``await`` in between, so two requests racing on one
-  event loop cannot both start a run.
-- **Background runs.** ``wait=False`` starts the run in a task owned by the service; the
-  run id is chosen before the task starts. Tasks are shielded from client disconnects and
-  awaited (then cancelled after ``grace_s``) on shutdown.
+- **Write-ahead, one run per incident id.** Every incident is recorded (status ``running``)
+  by ``engine.accept`` before it is answered; the store's uniqueness constraint returns the
+  existing run for an id that has one (``duplicate``), from this process or any other on the
+  same store. ``rerun=True`` starts a new run linked to the first.
+- **Background runs, bounded.** ``wait=False`` answers as soon as the run is recorded and
+  drives it in a task owned by the service; at most ``max_concurrent_runs`` runs are driven
+  at once, the others wait their turn (durably recorded). Tasks are shielded from client
+  disconnects.
+- **Shutdown.** :meth:`IncidentService.stop_accepting` (SIGTERM) makes new submissions fail
+  with :class:`ServiceClosing` (HTTP 503 with Retry-After); :meth:`IncidentService.aclose`
+  lets runs in flight go on for ``grace_s``, then cancels them at their current step: their
+  last checkpoint stays, and recovery (:mod:`openclaw.recovery`) finishes them on the next start.
 - **Metrics.** Every run result and every refused input is counted here.
 """
 
@@ -20,14 +25,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from openclaw.engine import Engine, new_run_id
-from openclaw.errors import RunNotFound
+from openclaw.engine import Engine
+from openclaw.errors import OpenClawError, RunNotFound
 from openclaw.models.incident import Incident, Rejected
 from openclaw.telemetry.metrics import Metrics
 
 log = logging.getLogger("openclaw.server")
 
 SubmitKind = Literal["finished", "accepted", "duplicate"]
+
+RETRY_AFTER_S = 5
+"""What a stopping service tells clients to wait before they retry, in seconds."""
+
+
+class ServiceClosing(OpenClawError):
+    """The service is shutting down and takes no new incidents (HTTP 503 with Retry-After)."""
+
 
 @dataclass(frozen=True)
 class Submitted:
@@ -52,52 +65,103 @@ class _InFlight:
 class IncidentService:
     """Use as ``service = IncidentService(engine, metrics)``; ``await service.aclose()`` on shutdown."""
 
-    def __init__(self, engine: Engine, metrics: Metrics, *, grace_s: float = 10.0) -> None:
+    def __init__(self, engine: Engine, metrics: Metrics, *, grace_s: float = 10.0, max_concurrent: int = 8) -> None:
         self.engine = engine
         self.metrics = metrics
         self.grace_s = grace_s
         """Seconds shutdown waits for runs in flight before cancelling them."""
+        self.closing = False
+        """True once the service stopped accepting incidents (shutdown)."""
+        self._slots = asyncio.Semaphore(max_concurrent)
         self._inflight: dict[str, _InFlight] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._run_locks: dict[str, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         metrics.count_pending_with(self.pending_approvals)
 
     # --- incidents ---------------------------------------------------------------------
 
-    async def submit(self, incident: Incident, *, wait: bool = True) -> Submitted:
-        """Run ``incident`` (or find its run). With ``wait`` the result is there unless the run crashed."""
-        existing = self._inflight.get(incident.id)
-        if existing is not None:
+    async def submit(self, incident: Incident, *, wait: bool = True, rerun: bool = False,
+                     raw_input: str | None = None) -> Submitted:
+        """Record ``incident``'s run and drive it (or find its run). With ``wait`` the result is there
+        unless the run crashed; without, the run is recorded before this returns. ServiceClosing while
+        the service shuts down."""
+        if self.closing:
+            raise ServiceClosing(f"the service is shutting down; retry in {RETRY_AFTER_S} s")
+        accepted = self.engine.accept(incident, raw_input=raw_input, rerun=rerun)
+        if not accepted.created:
+            existing = self._inflight.get(accepted.run_id)
+            if existing is None:
+                return Submitted("duplicate", accepted.run_id, incident.id, self.engine.store.get(accepted.run_id))
             if not wait:
                 return Submitted("duplicate", existing.run_id, incident.id)
             result = await asyncio.shield(existing.task)
             return Submitted("duplicate", existing.run_id, incident.id, result)
-        stored = self._stored_run(incident.id)
-        if stored is not None:
-            return Submitted("duplicate", stored["run_id"], incident.id, stored)
-        run_id = new_run_id()
-        task = self._spawn(self._run(incident, run_id))
-        self._inflight[incident.id] = _InFlight(run_id, task)
-        task.add_done_callback(lambda _t, key=incident.id: self._inflight.pop(key, None))
+        run_id = accepted.run_id
+        task = self.drive(run_id, lambda: self.engine.start(run_id, incident))
         if not wait:
             return Submitted("accepted", run_id, incident.id)
         result = await asyncio.shield(task)
         return Submitted("finished", run_id, incident.id, result)
 
-    async def _run(self, incident: Incident, run_id: str) -> dict[str, Any]:
-        started = time.perf_counter()
-        result = await self.engine.run(incident, run_id=run_id)
+    def drive(self, run_id: str, step: Callable[[], Awaitable[dict[str, Any]]]) -> asyncio.Task[dict[str, Any]]:
+        """Carry a run on with ``step()`` in a service task, within the concurrency bound (recovery uses it too)."""
+        task = self._spawn(self._run(step))
+        self._inflight[run_id] = _InFlight(run_id, task)
+        task.add_done_callback(lambda _t, key=run_id: self._inflight.pop(key, None))
+        return task
+
+    async def _run(self, step: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        async with self._slots:
+            started = time.perf_counter()
+            result = await step()
         self.metrics.observe_result(result, latency_s=time.perf_counter() - started)
         return result
 
-    def _stored_run(self, incident_id: str) -> dict[str, Any] | None:
-        """The stored run of this incident id, unless it is the record of a refused input."""
-        run_id = self.engine.store.find_by_incident(incident_id)
-        if run_id is None:
-            return None
-        record = self.engine.store.record(run_id)
-        return record["result"] if record["incident"] is not None else None
+    def start_lease_renewal(self) -> None:
+        """Keep the leases of every run this process holds alive, queued ones included, until :meth:`aclose`
+        (so another replica never takes over a run that is only waiting for a slot here)."""
+        self._renewer = asyncio.ensure_future(self._renew_leases())
+
+    async def _renew_leases(self) -> None:
+        engine = self.engine
+        while True:
+            await asyncio.sleep(engine.lease_s / 3)
+            try:
+                await asyncio.to_thread(engine.store.renew_all, owner=engine.owner, lease_s=engine.lease_s)
+            except Exception:  # noqa: BLE001 - renewal must outlive one busy store
+                log.exception("renewing run leases failed; retrying")
+
+    def start_recovery(self) -> None:
+        """Carry on, in the background and within the concurrency bound, every run whose process died
+        (see :mod:`openclaw.recovery`); runs this process accepts meanwhile are its own and left alone."""
+        self._spawn(self.recover())
+
+    async def recover(self) -> list[Any]:
+        """Recover every run whose owner is gone, each in a service task; their outcomes (``Recovered``)."""
+        from openclaw.recovery import owner_alive, recover_run
+
+        rows = await asyncio.to_thread(self.engine.store.unsettled)
+        outcomes: list[Any] = []
+
+        async def one(row: dict[str, Any]) -> dict[str, Any]:
+            outcome = await recover_run(self.engine, row)
+            outcomes.append(outcome)
+            if outcome.outcome == "skipped":
+                log.warning("run %s not recovered here: %s", outcome.run_id, outcome.detail)
+            else:
+                log.info("recovered run %s: %s (%s)", outcome.run_id, outcome.status, outcome.detail)
+            return self.engine.store.get(outcome.run_id)
+
+        tasks = [self.drive(row["run_id"], lambda row=row: one(row)) for row in rows
+                 if not owner_alive(row["owner"], row["lease_until"]) and row["run_id"] not in self._inflight]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return outcomes
+
+    def stop_accepting(self) -> None:
+        """Refuse new incidents from now on (SIGTERM); runs in flight go on until :meth:`aclose`."""
+        self.closing = True
 
     def reject(self, error: str, *, raw_input: str | None, incident_id: str | None = None, raw: Any = None) -> str:
         """Record an input that could not become an incident; returns its run id."""
@@ -188,10 +252,13 @@ class IncidentService:
         return len(self._tasks)
 
     async def aclose(self) -> None:
-        """Stop the expiry sweep; wait up to ``grace_s`` for runs in flight, then cancel the rest."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        """Stop accepting and the expiry sweep; wait up to ``grace_s`` for runs in flight, then cancel the
+        rest (each keeps its last checkpoint and its ``running`` record: recovery finishes it)."""
+        self.closing = True
+        for background in (self._sweeper, self._renewer):
+            if background is not None:
+                background.cancel()
+                await asyncio.gather(background, return_exceptions=True)
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=self.grace_s)

@@ -38,7 +38,8 @@ What the subclass adds to kmock's emulator (which stores JSON and merges patches
   updated/ready/available replicas); ``"fail"`` marks the rollout
   ``ProgressDeadlineExceeded``; ``"off"`` leaves status alone (verification times out);
 - **faults**: ``fail(method, path, status, times=1)`` answers the next matching
-  requests with a Kubernetes ``Status`` error; ``requests`` lists every request seen.
+  requests with a Kubernetes ``Status`` error; ``requests`` lists every request seen;
+- ``after_mutation(hook)``: a hook called once a real write is stored, before the answer.
 
 Nothing here imports ``kubernetes``; only ``kmock``, which a plain install of OpenClaw
 does not pull in: install the optional extra, ``pip install 'openclaw[testing]'`` (or
@@ -252,6 +253,8 @@ class OpenClawEmulator(KubernetesEmulator):
     logs: dict[tuple[str, str, str, bool], str] = attrs.field(factory=dict)
     """(namespace, pod, container, previous) -> log text."""
     journal: list[dict[str, Any]] = attrs.field(factory=list)
+    on_mutation: Any = None
+    """Called with the request (``{"method", "path", "query"}``) once a real write is stored, before the answer."""
     _rv: int = 1000
 
     async def _handle(self, request: Any) -> aiohttp.web.StreamResponse:
@@ -321,6 +324,9 @@ class OpenClawEmulator(KubernetesEmulator):
                 return new
             self._store(DEPLOYMENTS, ns, name, new)
             await self._buses[DEPLOYMENTS].put({"type": "MODIFIED", "object": new})
+        if self.on_mutation is not None:
+            self.on_mutation({"method": str(request.method.value), "path": request.url.path,
+                              "query": dict(request.params)})
         if self.controller != "off":
             asyncio.get_running_loop().call_later(
                 self.controller_delay_s, lambda: asyncio.ensure_future(self._reconcile(ns, name)))
@@ -461,6 +467,12 @@ class EmulatedCluster:
         """Play the controller now for one deployment (e.g. after writes made with it "off")."""
         self.emulator.controller = mode
         asyncio.run_coroutine_threadsafe(self.emulator._reconcile(namespace, name), self._loop).result(timeout=10)
+
+    def after_mutation(self, hook: Any) -> None:
+        """Call ``hook(request)`` each time a real (not dry-run) deployment write has been stored, before the
+        client gets its answer (e.g. to kill the client right after its mutation reached the server);
+        None removes it."""
+        self.emulator.on_mutation = hook
 
     def set_logs(self, namespace: str, pod: str, text: str, *, container: str, previous: bool = False) -> None:
         """What ``pods/log`` answers for the container (``previous``: its previous, terminated instance)."""

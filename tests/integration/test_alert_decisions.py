@@ -14,6 +14,7 @@ labels at all, an unknown critical alert (one readable page).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -39,7 +40,8 @@ WEDGED = "wedged-6f7d8c9b4f-h2k9p"
 
 def _webhook(labels, *, status="firing", annotations=None, starts="2026-11-27T03:00:00Z"):
     return {"version": "4", "status": status, "groupKey": "{}:{alertname=\"x\"}", "alerts": [
-        {"status": status, "labels": labels, "startsAt": starts, "fingerprint": "f00dfeed12345678",
+        {"status": status, "labels": labels, "startsAt": starts,
+         "fingerprint": hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16],
          "annotations": annotations or {"description": f"{labels.get('alertname')} is firing",
                                         "runbook_url": "https://runbooks.example/x"}}]}
 

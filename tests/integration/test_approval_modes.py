@@ -22,7 +22,8 @@ from openclaw.nodes.dispatch import Outcome
 from openclaw.runs.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.signoff import settle, now_of, sign_for_run, submit
-from openclaw.testing.approvers import config_with_approvers
+from openclaw.nodes.approval_gate import WAKE_UP
+from openclaw.testing.approvers import config_with_approvers, store_approvals
 
 pytestmark = pytest.mark.asyncio
 
@@ -92,14 +93,12 @@ async def test_a_run_judged_for_apply_stays_paused_when_the_quorum_completes_wit
 
 async def test_execute_refuses_a_mutation_judged_for_another_mode(world):
     """Defence in depth: even resumed directly, past the settle check, the executor sends nothing."""
-    settings, _ = world
+    settings, key = world
     run = await _judged(settings, FakeCluster("apply"))
-    [action] = run["frozen"]
     resumed_by = FakeCluster("dry_run")
     async with Engine(settings, executor=resumed_by) as engine:
-        answer = {"actions": {"0": {"resolution": "approved", "digest": action["digest"],
-                                    "approvals": [{"approver": "alice", "at": "2026-11-21T00:00:00Z"}]}}}
-        result = await engine.resume(run["run_id"], answer)
+        store_approvals(settings.state_db, {"run_id": run["run_id"], "actions": run["frozen"]}, {"alice": key})
+        result = await engine.resume(run["run_id"], WAKE_UP)
     mutation = result["actions"][0]
     assert mutation["status"] == "failed" and result["status"] == "failed"
     error = mutation["result"]["error"]
@@ -135,8 +134,8 @@ async def test_an_unknown_replica_count_with_a_cluster_scores_the_largest_change
                      source="chat", requested_by="carol")
     async with Engine(settings, executor=FakeCluster("dry_run", replicas=None)) as engine:
         [failed] = (await engine.run(scale))["actions"]
-    async with Engine(settings) as engine:  # plan mode: no cluster
-        [planned] = (await engine.run(scale))["actions"]
+    async with Engine(settings) as engine:  # plan mode: no cluster; the same incident again, deliberately
+        [planned] = (await engine.run(scale, rerun=True))["actions"]
     assert failed["name"] == planned["name"] == "scale_deployment"
     assert "lookup failed" in _blast(failed) and "+0.35" in _blast(failed)
     assert failed["verdict"] == "approval" and failed["risk"] > planned["risk"]

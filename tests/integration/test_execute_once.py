@@ -15,7 +15,6 @@ process connected under another identity.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -25,28 +24,35 @@ import pytest
 import yaml
 
 from openclaw.models.incident import Incident
+from openclaw.nodes.approval_gate import WAKE_UP
 from openclaw.runs.audit import AuditLog
 from openclaw.runs.ledger import ActionLedger
 from openclaw.settings import load_settings
+from openclaw.signoff import waiting_in
+from openclaw.testing.approvers import config_with_approvers, store_approvals
 from openclaw.testing.kube import EmulatedCluster, emulated_cluster
 from openclaw.wiring import open_engine
 
 pytestmark = pytest.mark.asyncio
 
-REPO = Path(__file__).resolve().parents[2]
 PROD_RESTART = "The API is not responding, please restart the awoooi-api deployment"
 
 
-def approved(digest: str) -> dict:
-    """The approval gate's resume answer for action 0 (what `openclaw approve` sends once quorum is met)."""
-    return {"actions": {"0": {"resolution": "approved", "digest": digest,
-                              "approvals": [{"approver": "alice", "at": "2026-03-28T09:00:00Z"}]}}}
+KEYS: dict[str, Path] = {}
+
+
+async def approve(engine, run: dict) -> dict:
+    """Alice's signed approval of the run's waiting actions goes to the approvals store (as `openclaw approve`
+    stores it); then the run is woken at the gate, which verifies and counts it. Returns the result."""
+    if waiting_in(run.get("actions", [])):
+        store_approvals(engine.settings.state_db, run, {"alice": KEYS["alice"]})
+    return await engine.resume(run["run_id"], WAKE_UP)
 
 
 @pytest.fixture
 def ec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatedCluster]:
-    configs = tmp_path / "configs"
-    shutil.copytree(REPO / "configs", configs, ignore=shutil.ignore_patterns("k8s"))
+    configs, keys = config_with_approvers(tmp_path, {"alice": ["sre"]}, tiers={"standard": "1 from group sre"})
+    KEYS.update(keys)
     (configs / "executor.yaml").write_text(yaml.safe_dump(
         {"mode": "apply", "verify_timeout_s": 5, "poll_interval_s": 0.02, "max_retries": 1, "backoff_s": 0.01}))
     with emulated_cluster(tmp_path) as running:
@@ -77,20 +83,20 @@ async def test_resume_and_replay_never_repeat_an_applied_action(ec) -> None:
         assert paused["status"] == "awaiting_approval" and ec.mutations() == []
         run_id, digest = paused["run_id"], paused["actions"][0]["digest"]
 
-        done = await engine.resume(run_id, approved(digest))
+        done = await approve(engine, paused)
         [action] = done["actions"]
         assert (done["status"], action["status"]) == ("completed", "executed")
         assert action["result"]["verification"]["outcome"] == "succeeded"
         assert len(_applied(ec)) == 1
         seen = len(ec.requests)
 
-        await engine.resume(run_id, approved(digest))
+        await engine.resume(run_id, WAKE_UP)
         values = await _fork_before_execute(engine, run_id)
         [replayed] = values["actions"]
         assert (replayed["status"], replayed["result"]) == ("executed", action["result"])
         assert replayed["exchanges"] == []  # answered by the ledger: nothing was sent
     async with open_engine(load_settings()) as other:  # another process resumes the same run
-        await other.resume(run_id, approved(digest))
+        await other.resume(run_id, WAKE_UP)
     assert len(ec.requests) == seen and len(_applied(ec)) == 1
     assert ActionLedger(load_settings().state_db).get(run_id, digest).status == "executed"
 
@@ -100,7 +106,7 @@ async def test_a_crashed_claim_is_reported_not_resent(ec) -> None:
         paused = await engine.run(Incident(description=PROD_RESTART))
         run_id, digest = paused["run_id"], paused["actions"][0]["digest"]
         ActionLedger(load_settings().state_db).claim(run_id, digest, owner="worker-that-died")
-        done = await engine.resume(run_id, approved(digest))
+        done = await approve(engine, paused)
     failed, alert = done["actions"]
     assert (done["status"], failed["status"]) == ("failed", "failed")
     assert "outcome unknown; check the deployment before retrying" in failed["result"]["error"]
@@ -130,7 +136,7 @@ async def test_two_runs_never_mutate_one_deployment_at_once(ec) -> None:
     async with open_engine(load_settings()) as engine:
         helper.start()
         results = await asyncio.gather(engine.run(incident, run_id="run-lock-a"),
-                                       engine.run(incident, run_id="run-lock-b"))
+                                       engine.run(Incident(description=incident.description), run_id="run-lock-b"))
     helper.join()
     statuses = sorted((r["actions"][0]["status"], r["run_id"]) for r in results)
     (won, winner), (lost, loser) = statuses
@@ -151,7 +157,7 @@ async def test_an_action_judged_for_another_cluster_is_not_run(ec, tmp_path, mon
     async with open_engine(load_settings(kube_context=ec.context)) as engine:
         paused = await engine.run(Incident(description=PROD_RESTART))
     async with open_engine(load_settings(kube_context="same-server-other-name")) as other:
-        done = await other.resume(paused["run_id"], approved(paused["actions"][0]["digest"]))
+        done = await approve(other, paused)
     failed, alert = done["actions"]
     assert (done["status"], failed["status"], alert["name"]) == ("failed", "failed", "send_alert")
     assert f"approved for cluster {ec.context}@{ec.url}" in failed["result"]["error"]

@@ -164,7 +164,7 @@ def test_context_flag_selects_the_context(ec, tmp_path, capsys, monkeypatch) -> 
     assert chosen["actions"][0]["status"] == "executed"
     assert len(ec.requests) == 1
 
-    current = _run(tmp_path, capsys, description, expect=1)
+    current = _run(tmp_path, capsys, description, "--rerun", expect=1)  # the same incident id, deliberately again
     assert current["actions"][0]["status"] == "failed"
     assert "127.0.0.1:1" in current["actions"][0]["result"]["error"]
     assert len(ec.requests) == 1

@@ -1,10 +1,7 @@
 """A resume sent through the LangGraph server's API (what Studio's "Resume" does) executes nothing by itself.
 
-DEPENDS ON the approval gate verifying signatures itself (it counts only the signed
-decisions it verifies from the approvals store, never what a resume carries). Until that
-change is merged the gate trusts the tally in the resume answer, so this test is marked
-``xfail(strict=True)``: once the change is in, it passes, the strict mark turns that into a
-failure, and the mark must be removed.
+The approval gate counts only the signed decisions it verifies from the approvals store,
+never what a resume carries.
 
 Covers: a run paused at the gate, resumed over ``/threads/{id}/runs/wait`` with a forged
 answer (the right digest, "approved", as many made-up approvers as the quorum needs, no
@@ -16,11 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
-
-@pytest.mark.xfail(strict=True, reason="needs the approval gate to verify signatures itself; "
-                                       "remove this mark when that change is merged")
 def test_a_forged_resume_executes_nothing(studio: Any) -> None:
     thread, waiting = studio.run({"description": "restart the awoooi-api deployment in awoooi-prod"})
     [action] = waiting["actions"]
