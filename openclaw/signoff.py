@@ -47,7 +47,6 @@ from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
 from openclaw.approvals.keys import fingerprint_of, load_private_key
 from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision
 from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
-from openclaw.nodes.approval_gate import waiting
 from openclaw.runs.approvals import ApprovalStore
 from openclaw.runs.counted import ActionTally, approvers_path, load_current_approvers
 from openclaw.runs.counted import expired as _expired

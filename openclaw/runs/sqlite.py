@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
 from openclaw.errors import StoreError
 
 BUSY_TIMEOUT_S = 10.0
@@ -46,12 +48,27 @@ def connect(path: Path, *, what: str, schema: str | None = None, synchronous: Sy
         if schema is not None and (path, schema) not in _SCHEMAS_READY:
             with _SETUP_LOCK:  # one thread at a time switches to WAL and creates tables
                 if (path, schema) not in _SCHEMAS_READY:
-                    conn.execute("PRAGMA journal_mode = WAL")
+                    _wal(conn)
                     conn.executescript(schema)
                     _SCHEMAS_READY.add((path, schema))
         return conn
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open {what} in {path}: {exc}; check OPENCLAW_HOME") from exc
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL. Two processes opening a new file at once can both try, and the loser is told
+    "database is locked" at once (SQLite does not wait on its busy timeout for this): try again, within
+    the busy timeout, until the winner's switch is visible."""
+    for attempt in Retrying(stop=stop_after_delay(BUSY_TIMEOUT_S), wait=wait_random_exponential(0.005, max=0.2),
+                            retry=retry_if_exception(_locked), reraise=True):
+        with attempt:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 @contextmanager

@@ -294,7 +294,7 @@ async def test_a_webhook_of_many_alerts_is_recorded_at_once_and_driven_two_at_a_
     bounded = settings.model_copy(update={"server": settings.server.model_copy(update={"max_concurrent_runs": 2})})
     app = create_app(bounded, recover_on_start=False)
     alerts = [{"status": "firing", "fingerprint": f"f{i:03d}", "startsAt": "2026-01-01T00:00:00Z",
-               "labels": {"alertname": "PodsDown", "pod": f"api-{i}"},
+               "labels": {"alertname": "PodsDown", "node": f"node-{i}"},  # twelve subjects: twelve runs
                "annotations": {"description": "Show me all pods in awoooi-staging namespace"}} for i in range(12)]
     async with app.router.lifespan_context(app):
         service = app.state.service
