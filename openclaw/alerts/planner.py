@@ -18,12 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw.alerts.evidence import GENERIC_EVIDENCE, MAX_ROUNDS, Plan, plan_reads
+from openclaw.alerts.evidence import GENERIC_EVIDENCE, MAX_READS_PER_ROUND, MAX_ROUNDS, Plan, plan_reads, read_key
 from openclaw.alerts.paging import page_message
 from openclaw.alerts.subject import Subject
 from openclaw.models.incident import Incident
+from openclaw.tools import TOOLS
 
-MUTATING = frozenset({"restart_deployment", "scale_deployment", "kubectl_execute"})
+MUTATING = frozenset(name for name, spec in TOOLS.items() if spec.mutating)
+READS = frozenset(name for name, spec in TOOLS.items() if spec.risk == "read")
 NO_ACTION_ALERTS = frozenset({"Watchdog", "InfoInhibitor"})
 
 
@@ -111,9 +113,6 @@ class AlertDecision:
     rests_on: list[str] = field(default_factory=list)
 
 
-READS = frozenset({"kubectl_get", "get_logs"})
-
-
 def rules_answer(ctx: AlertContext) -> tuple[list[dict[str, Any]], str]:
     """The embedded answer for an alert, before :func:`shape`: the next reads while evidence is missing,
     then the mutations the catalog lists (screened by :func:`shape` against what was read)."""
@@ -152,8 +151,6 @@ def _read_calls(ctx: AlertContext, plan: Plan) -> list[dict[str, Any]]:
 
 
 def _evidence(ctx: AlertContext, reads: list[dict[str, Any]], kind_of: Any) -> AlertDecision:
-    from openclaw.alerts.evidence import MAX_READS_PER_ROUND, read_key
-
     seen: set[str] = {e.get("key") for e in ctx.evidence}
     known = {read_key(c["name"], c["args"]): c["purpose"] for c in reads if c.get("purpose")}
     calls, purposes = [], []
@@ -322,11 +319,9 @@ def _blocker(facts: dict[str, Any], name: str) -> str | None:
 
 
 def _summary(ctx: AlertContext, kept: list[dict[str, Any]], withheld: list[dict[str, Any]]) -> str:
-    actions = [c["name"] for c in kept]
-    parts = [f"{ctx.alertname} on {ctx.subject.ref}"]
-    if ctx.evidence:
-        parts.append(f"{len(ctx.evidence)} reads")
+    """One line for the run result's ``decision.reply``: what, on what, how many reads, what was held back."""
+    details = [f"{len(ctx.evidence)} reads"] if ctx.evidence else []
     if withheld:
-        parts.append("withheld: " + "; ".join(f"{w['name']} ({w['reason']})" for w in withheld))
-    parts.append("proposes " + ", ".join(actions) if actions else "no action")
-    return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if len(parts) > 1 else "")
+        details.append("withheld: " + "; ".join(f"{w['name']} ({w['reason']})" for w in withheld))
+    details.append("proposes " + ", ".join(c["name"] for c in kept) if kept else "no action")
+    return f"{ctx.alertname} on {ctx.subject.ref} — " + "; ".join(details)
