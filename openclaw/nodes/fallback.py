@@ -2,7 +2,9 @@
 
 Each LLM node calls :func:`step`. It asks the provider at the node's cursor; on
 failure it records the attempt and moves the cursor, and the node's router sends
-the graph back into the same node. When the chain is exhausted, or the incident's
+the graph back into the same node: one superstep per provider actually asked. Vendors
+that are not configured are recorded as ``unavailable`` in the same step, without one of
+their own, and when nothing configured is left the rules answer in that step too. When the chain is exhausted, or the incident's
 deadline has passed, the embedded rules provider answers: a run never stalls because
 a vendor is down. The run is marked degraded when the deadline cut the chain short or
 a configured vendor failed in any way (a 404 "model not found" included); vendors that are
@@ -47,10 +49,18 @@ async def step(
         return _by_rules(node, rules_answer, index, degraded=False)
     if ctx.clock() >= state["deadline_at"] and index < len(chain):
         return _by_rules(node, rules_answer, index, degraded=True)
-    if index >= len(chain):
-        return _by_rules(node, rules_answer, index, degraded=vendor_failures(state, ctx, node) > 0)
+    skipped, index = ctx.router.skip_unconfigured(node, chain, index)
+    if index >= len(chain) or chain[index].provider == "rules":
+        return _by_rules(node, rules_answer, index, degraded=vendor_failures(state, ctx, node) > 0, before=skipped)
     result = await ctx.router.attempt(node, chain, index, ask, deadline=state["deadline_at"], route=route)
-    update: dict[str, Any] = {"attempts": result.attempts, "cursor": {node: result.next_index}}
+    attempts = skipped + result.attempts
+    if result.answer is None:  # the vendors left unconfigured after this one cost no superstep either
+        more, after = ctx.router.skip_unconfigured(node, chain, result.next_index)
+        if after >= len(chain) or chain[after].provider == "rules":
+            seen: PipelineState = {**state, "attempts": [*state.get("attempts", []), *attempts, *more]}
+            return _by_rules(node, rules_answer, after, degraded=vendor_failures(seen, ctx, node) > 0,
+                             before=attempts + more)
+    update: dict[str, Any] = {"attempts": attempts, "cursor": {node: result.next_index}}
     return Step(result.answer, result.answered_by, update)
 
 
@@ -66,11 +76,12 @@ def vendor_failures(state: PipelineState, ctx: PipelineContext, node: str) -> in
     )  # fmt: skip
 
 
-def _by_rules(node: str, rules_answer: Callable[[], T], index: int, *, degraded: bool) -> Step[T]:
+def _by_rules(node: str, rules_answer: Callable[[], T], index: int, *, degraded: bool,
+              before: list[dict[str, Any]] = ()) -> Step[T]:  # type: ignore[assignment]
     started = time.perf_counter()
     answer = rules_answer()
     update: dict[str, Any] = {
-        "attempts": [attempt_record(node, RULES, "ok", started)],
+        "attempts": [*before, attempt_record(node, RULES, "ok", started)],
         "cursor": {node: index},
     }
     if degraded:

@@ -157,6 +157,23 @@ class Router:
 
     # --- one step ----------------------------------------------------------------------
 
+    def skip_unconfigured(self, node: str, chain: list[ModelRef], index: int) -> tuple[list[dict[str, Any]], int]:
+        """The ``unavailable`` records of the vendors from ``chain[index]`` on that are not configured (no
+        credentials, or disabled), and the index of the first one that is (or of ``rules``, or the end).
+        They cost no superstep of their own: nothing is asked."""
+        records: list[dict[str, Any]] = []
+        while index < len(chain) and chain[index].provider != "rules" and not self.registry.configured(
+                chain[index].provider):
+            started = time.perf_counter()
+            try:
+                self.registry.get(chain[index].provider)
+                why = f"{chain[index].provider} is not configured"
+            except ProviderError as exc:
+                why = str(exc)
+            records.append(self._with_vendor_model(attempt_record(node, chain[index], "unavailable", started, why)))
+            index += 1
+        return records, index
+
     async def attempt(
         self,
         node: str,

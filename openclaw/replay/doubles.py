@@ -30,6 +30,18 @@ class ReplayRouter(Router):
             if attempt["provider"] != "rules":
                 self._recorded[attempt["node"]].append(attempt)
 
+    def skip_unconfigured(self, node: str, chain: list[ModelRef], index: int) -> tuple[list[dict[str, Any]], int]:
+        """The vendors the original run found unconfigured at this point, as recorded."""
+        import time
+
+        queue, records = self._recorded[node], []
+        while (index < len(chain) and queue and queue[0]["outcome"] == "unavailable"
+               and queue[0]["provider"] == chain[index].provider and not self.registry.configured(chain[index].provider)):
+            expected = queue.popleft()
+            records.append(attempt_record(node, chain[index], "unavailable", time.perf_counter(), expected["error"]))
+            index += 1
+        return records, index
+
     async def attempt(self, node: str, chain: list[ModelRef], index: int, ask: Any, **kwargs: Any) -> AttemptResult[Any]:
         queue = self._recorded[node]
         expected = queue[0] if queue else None

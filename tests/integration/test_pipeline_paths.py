@@ -4,7 +4,7 @@ Covers: read-only → completed (planned API calls); production restart → awai
 persisted checkpoint paused at the gate; staging restart → auto, planned; scale to zero → 2
 approvals; kube-system → denied; invalid arguments → denied and never executed; general chat →
 a reply and no actions; attempts record the fast path and every unavailable vendor in the route;
-a node that crashes still leaves a failed record; the seed's TC001–TC008 as incidents.
+a node that crashes still leaves a failed record; unconfigured vendors take no superstep of their own; the seed's TC001–TC008 as incidents.
 """
 
 from __future__ import annotations
@@ -109,6 +109,14 @@ async def test_attempts_show_fast_path_and_unavailable_vendors():
     assert result["route"]["chain"][-1] == "rules/embedded"
     assert result["decision"]["provider"] == "rules"
     assert result["degraded"] is False, "vendors without credentials are not a degradation: rules is the provider"
+
+
+async def test_unconfigured_vendors_cost_no_superstep_of_their_own():
+    async with Engine(load_settings()) as engine:
+        result = await engine.run(Incident(description="Show me all pods in awoooi-prod namespace"))
+        steps = [o["node"] for o in engine.store.node_outputs(result["run_id"]) if not o["node"].startswith("__")]
+    # Three vendors are recorded unavailable and rules answers, all in decide's one superstep.
+    assert steps == ["classify_intent", "analyze_complexity", "decide", "trust", "approval_gate", "execute", "report"]
 
 
 class _ExplodingExecutor:
