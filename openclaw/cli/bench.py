@@ -1,4 +1,4 @@
-"""``openclaw bench toolcalls|pipeline``: figures, printed; never pass/fail on timings."""
+"""``openclaw bench toolcalls|pipeline|fallback|serve|alerts|startup|storm``: figures, printed; never pass/fail on timings."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_serve(verbs)
     _register_alerts(verbs)
     _register_startup(verbs)
+    _register_storm(verbs)
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
@@ -260,4 +261,40 @@ def _startup(args: argparse.Namespace) -> int:
     if report["cpu_ratio"] is not None:
         print(f"  CPU time (user+sys): openclaw {report['openclaw_cpu_ms']:.1f} ms, baseline "
               f"{report['baseline_cpu_ms']:.1f} ms, ratio {report['cpu_ratio']}")
+    return 0
+
+
+# --- bench storm (openclaw/bench/storm.py) ------------------------------------------------
+
+
+def _register_storm(verbs: argparse._SubParsersAction) -> None:
+    sm = verbs.add_parser("storm", help="one Alertmanager webhook of many alerts: acceptance, last decision, LLM calls")
+    sm.add_argument("--alerts", type=int, default=1000, help="firing alerts in the webhook (default 1000)")
+    sm.add_argument("--subjects", type=int, default=50, help="distinct workloads they are about (default 50)")
+    sm.add_argument("--llm-latency-ms", type=int, default=200,
+                    help="how long the loopback LLM simulator takes per reply (default 200)")
+    sm.add_argument("--json", action="store_true", help="one JSON object")
+    sm.set_defaults(handler=_storm)
+
+
+def _storm(args: argparse.Namespace) -> int:
+    from openclaw.bench.storm import run_bench
+    from openclaw.errors import UsageError
+
+    if args.alerts < 1 or not 1 <= args.subjects <= args.alerts or args.llm_latency_ms < 0:
+        raise UsageError("--alerts and --subjects must be at least 1, --subjects at most --alerts, "
+                         "--llm-latency-ms at least 0")
+    report = asyncio.run(run_bench(alerts=args.alerts, subjects=args.subjects, llm_latency_ms=args.llm_latency_ms))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{report['alerts']} firing alerts about {report['subjects']} workloads in one webhook (?wait=false); "
+          f"LLM simulator {report['llm_latency_ms']} ms per reply, {report['max_concurrent_runs']} runs at a time")
+    print(f"  accepted (202) in        {report['accept_s']:.3f} s   ({report['incidents']} incidents, "
+          f"{report['rejected']} rejected)")
+    print(f"  last decision after      {report['last_decision_s']:.3f} s   statuses {report['statuses']}")
+    print(f"  LLM requests             {report['llm_requests']} ({report['decide_steps']} decide steps: evidence "
+          f"rounds + final decisions; {report['llm_over_budget']} answered by the rules over NIM's rate budget)")
+    print(f"  LLM calls per alert      {report['llm_calls_per_alert']}")
+    print(f"  LLM calls per subject    {report['llm_calls_per_subject']}")
     return 0
