@@ -5,6 +5,10 @@ starts, the engine is opened once (configs, run store, checkpoints, providers, c
 client) — a bad config exits 2, an unusable ``OPENCLAW_HOME`` exits 1 — and the port is
 bound here and handed to uvicorn, so a port in use exits 1 instead of uvicorn's exit 3.
 
+``--workers N`` (N > 1) serves from N processes on the one state store: the parent binds the port and
+supervises; each worker builds the app from :func:`openclaw.server.app.create_app_from_env` (the
+flags travel in ``OPENCLAW_SERVE_ARGS``). ``--workers 1``, the default, is one process as before.
+
 On SIGTERM the service refuses new incidents at once (503 with Retry-After), uvicorn stops
 listening and lets open requests finish, and runs in flight get ``shutdown_grace_s`` to get
 on; the rest keep their last checkpoint and are recovered at the next start.
@@ -16,11 +20,14 @@ import argparse
 import asyncio
 import errno
 import ipaddress
+import json
+import os
 import socket
 import sqlite3
 import sys
 
 EXIT_OK = 0
+MAX_WORKERS = 64
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config-dir", metavar="DIR", help="configs directory (default: OPENCLAW_CONFIG_DIR or shipped)")
     p.add_argument("--apply", action="store_true", help="apply mutations (default: server-side dry run)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context to use")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="worker processes serving the one OPENCLAW_HOME (default 1; more use more cores)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(handler=_serve, reads_config=True)
 
@@ -60,12 +69,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port (1..65535)")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers {args.workers} must be within 1..{MAX_WORKERS}")
     settings = load_settings(config_dir=args.config_dir, apply=args.apply, kube_context=args.context)
     if settings.server.api_token is None and not _is_loopback(args.host):
         print(f"openclaw: warning: serving on {args.host} without OPENCLAW_API_TOKEN: anyone who can reach it "
               "can submit incidents", file=sys.stderr)  # fmt: skip
     asyncio.run(_preflight(settings))
     sock = _bind(args.host, args.port)
+    if args.workers > 1:
+        return _serve_workers(args, sock)
     app = create_app(settings)
 
     class Server(uvicorn.Server):
@@ -94,6 +107,32 @@ def _serve(args: argparse.Namespace) -> int:
         sock.close()
     if not server.started:
         raise OpenClawError(f"the HTTP service on {args.host}:{args.port} did not start; see the log above")
+    return EXIT_OK
+
+
+def _serve_workers(args: argparse.Namespace, sock: socket.socket) -> int:
+    """``--workers N``: uvicorn's supervisor starts N worker processes on ``sock``, each building the app by
+    :data:`openclaw.server.app.APP_FACTORY`; SIGTERM reaches every worker, which refuses new incidents and
+    drains as one process does."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from openclaw.server.app import APP_FACTORY, SERVE_ARGS_ENV
+
+    config_dir = os.path.abspath(args.config_dir) if args.config_dir else None
+    os.environ[SERVE_ARGS_ENV] = json.dumps({"config_dir": config_dir, "apply": args.apply,
+                                             "kube_context": args.context})
+    config = uvicorn.Config(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
+                            log_level=args.log_level, proxy_headers=False)
+    scheme_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"openclaw: serving on http://{scheme_host}:{args.port} with {args.workers} worker processes "
+          f"(Ctrl-C to stop); approvals page: http://{scheme_host}:{args.port}/ui/", file=sys.stderr)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
     return EXIT_OK
 
 

@@ -1,0 +1,100 @@
+"""``openclaw serve --workers 2``: two worker processes on one state store, on loopback.
+
+Covers: the command starts (a subprocess, bounded and stopped at the end) and answers ``/healthz``;
+two incidents posted to it both complete; the same incident id posted twice at once (two
+connections, so possibly two workers) gives one run; the store holds exactly those runs; SIGTERM
+stops the parent and its workers with exit code 0. ``--workers 0`` is a usage error (exit 2).
+The worker's app factory builds its settings from ``OPENCLAW_SERVE_ARGS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openclaw.cli.main import main
+from openclaw.runs.store import RunStore
+from openclaw.server.app import SERVE_ARGS_ENV, create_app_from_env
+from openclaw.settings import load_settings
+
+STARTUP_BOUND_S = 120  # a bound on waiting, never asserted as a timing
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(proc: subprocess.Popen[str], base: str) -> dict:
+    deadline = time.monotonic() + STARTUP_BOUND_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            return httpx.get(f"{base}/healthz", timeout=2).json()
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("serve --workers 2 did not answer /healthz")
+
+
+def test_two_workers_serve_one_store(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
+                             "--workers", "2", "--log-level", "warning"],
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_healthy(proc, base) == {"status": "ok"}
+
+        async def scenario() -> tuple[list[httpx.Response], list[httpx.Response]]:
+            async with httpx.AsyncClient(base_url=base, timeout=120) as one, \
+                    httpx.AsyncClient(base_url=base, timeout=120) as two:
+                finished = await asyncio.gather(
+                    one.post("/v1/incidents", json={"id": "inc-w1", "description": "show me all pods in awoooi-prod"}),
+                    two.post("/v1/incidents", json={"id": "inc-w2", "description": "get logs of pod awoooi-api-7d9f "
+                                                                                   "in namespace awoooi-staging"}))
+                twice = {"id": "inc-twice", "description": "show me all pods in awoooi-staging"}
+                dup = await asyncio.gather(one.post("/v1/incidents", params={"wait": "false"}, json=twice),
+                                           two.post("/v1/incidents", params={"wait": "false"}, json=twice))
+                return list(finished), list(dup)
+
+        finished, dup = asyncio.run(scenario())
+        assert [r.status_code for r in finished] == [200, 200]
+        assert [r.json()["status"] for r in finished] == ["completed", "completed"]
+        assert {r.status_code for r in dup} <= {200, 202} and 202 in {r.status_code for r in dup}
+        assert len({r.json()["run_id"] for r in dup}) == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=STARTUP_BOUND_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    rows = RunStore(load_settings().state_db).list()
+    assert sorted(r["incident_id"] for r in rows) == ["inc-twice", "inc-w1", "inc-w2"]
+
+
+def test_the_worker_app_factory_reads_the_serve_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    configs = Path(__file__).resolve().parents[2] / "configs"
+    monkeypatch.setenv(SERVE_ARGS_ENV, json.dumps({"config_dir": str(configs), "apply": True, "kube_context": "kind-a"}))
+    settings = create_app_from_env().state.settings
+    assert (settings.config_dir, settings.kube.apply, settings.kube.context) == (configs, True, "kind-a")
+    monkeypatch.delenv(SERVE_ARGS_ENV)
+    settings = create_app_from_env().state.settings
+    assert (settings.kube.apply, settings.kube.context) == (False, None)
+
+
+def test_workers_must_be_positive() -> None:
+    assert main(["serve", "--workers", "0"]) == 2
