@@ -165,6 +165,10 @@ def _register_serve(verbs: argparse._SubParsersAction) -> None:
     sv.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
     sv.add_argument("--loopback", action="store_true",
                     help="drive a real uvicorn on 127.0.0.1 (default: in-process through httpx.ASGITransport)")
+    sv.add_argument("--workers", type=int, metavar="N",
+                    help="drive `openclaw serve --workers N` in a subprocess on 127.0.0.1 (warmed up first)")
+    sv.add_argument("--compare-workers", action="store_true",
+                    help="the same with 1 worker, then with --workers N (default 2): incidents/s of each and the ratio")
     sv.add_argument("--json", action="store_true", help="one JSON object")
     sv.set_defaults(handler=_serve_bench)
 
@@ -175,6 +179,10 @@ def _serve_bench(args: argparse.Namespace) -> int:
 
     if args.incidents < 1 or args.concurrency < 1:
         raise UsageError("--incidents and --concurrency must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.compare_workers or args.workers is not None:
+        return _serve_workers_bench(args)
     report = asyncio.run(run_bench(incidents=args.incidents, concurrency=args.concurrency,
                                    transport="loopback" if args.loopback else "asgi"))
     if args.json:
@@ -184,6 +192,29 @@ def _serve_bench(args: argparse.Namespace) -> int:
           f"(embedded defaults: rules provider, plan mode)")
     print(f"  {report['incidents_per_s']} incidents/s   p50 {report['latency_ms']['p50']:.1f} ms   "
           f"p99 {report['latency_ms']['p99']:.1f} ms   statuses {report['statuses']}")
+    return 0
+
+
+def _serve_workers_bench(args: argparse.Namespace) -> int:
+    from openclaw.bench.serve import compare_workers, run_workers
+
+    if args.compare_workers:
+        report = asyncio.run(compare_workers(workers=args.workers or 2, incidents=args.incidents,
+                                             concurrency=args.concurrency))
+        runs = report["runs"]
+    else:
+        report = asyncio.run(run_workers(workers=args.workers, incidents=args.incidents, concurrency=args.concurrency))
+        runs = [report]
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{args.incidents} incidents, concurrency {args.concurrency}, `openclaw serve --workers N` over loopback "
+          f"(embedded defaults: rules provider, plan mode; warmed up)")
+    for r in runs:
+        print(f"  {r['workers']} worker{'s' if r['workers'] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
+              f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
+    if args.compare_workers:
+        print(f"  {runs[1]['workers']} workers / 1 worker = {report['speedup']} ({report['cpus']} CPUs)")
     return 0
 
 
