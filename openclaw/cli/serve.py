@@ -111,14 +111,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _serve_workers(args: argparse.Namespace, sock: socket.socket) -> int:
-    """``--workers N``: uvicorn's supervisor starts N worker processes on ``sock``, each building the app by
-    :data:`openclaw.server.app.APP_FACTORY`; SIGTERM reaches every worker, which refuses new incidents and
-    drains as one process does."""
+    """``--workers N``: N worker processes, each building the app by :data:`openclaw.server.app.APP_FACTORY`
+    and listening on its own ``SO_REUSEPORT`` socket, so the kernel spreads new connections across them;
+    SIGTERM reaches every worker, which refuses new incidents and drains as one process does."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from openclaw.server.app import APP_FACTORY, SERVE_ARGS_ENV
 
+    sock.close()  # the port was free: the workers' sockets take it over together
+    sockets = [_bind(args.host, args.port, reuse_port=True) for _ in range(args.workers)]
     config_dir = os.path.abspath(args.config_dir) if args.config_dir else None
     os.environ[SERVE_ARGS_ENV] = json.dumps({"config_dir": config_dir, "apply": args.apply,
                                              "kube_context": args.context})
@@ -128,12 +129,53 @@ def _serve_workers(args: argparse.Namespace, sock: socket.socket) -> int:
     print(f"openclaw: serving on http://{scheme_host}:{args.port} with {args.workers} worker processes "
           f"(Ctrl-C to stop); approvals page: http://{scheme_host}:{args.port}/ui/", file=sys.stderr)
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        _workers_supervisor()(config, sockets).run()
     except KeyboardInterrupt:
         pass
     finally:
-        sock.close()
+        for each in sockets:
+            each.close()
     return EXIT_OK
+
+
+def _workers_supervisor() -> type:
+    """uvicorn's supervisor (health checks, restarts, signals), giving each worker its own listening socket.
+
+    With one shared socket the worker that wakes first accepts a whole burst of connections, and
+    keep-alive clients then stay on it. A worker that dies is replaced on its socket; workers added
+    with SIGTTIN or replaced by SIGHUP share the first socket."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors.multiprocess import Multiprocess, Process
+
+    class Workers(Multiprocess):
+        def __init__(self, config: object, sockets: list[socket.socket]) -> None:
+            super().__init__(config, sockets=sockets[:1])  # type: ignore[arg-type]
+            self.own_sockets = sockets
+
+        def init_processes(self) -> None:
+            for each in self.own_sockets:
+                process = Process(self.config, [each])
+                process.start()
+                self.processes.append(process)
+
+        def keep_subprocess_alive(self) -> None:
+            if self.should_exit.is_set():
+                return
+            for idx, process in enumerate(self.processes):
+                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                    continue
+                process.kill()
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:
+                    self.should_exit.set()  # the app cannot start: restarting would fail the same way
+                    return
+                if self.should_exit.is_set():
+                    return
+                replacement = Process(self.config, [self.own_sockets[idx % len(self.own_sockets)]])
+                replacement.start()
+                self.processes[idx] = replacement
+
+    return Workers
 
 
 async def _preflight(settings: object) -> None:
@@ -152,14 +194,17 @@ async def _preflight(settings: object) -> None:
         raise StoreError(f"cannot use the state directory {home}: {exc}; check OPENCLAW_HOME") from exc
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket on host:port (as uvicorn binds it); OpenClawError in one line when it cannot."""
+def _bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A listening-ready socket on host:port (as uvicorn binds it); OpenClawError in one line when it cannot.
+    ``reuse_port``: ``SO_REUSEPORT``, one such socket per worker on the same port."""
     from openclaw.errors import OpenClawError
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
         sock.listen(2048)
     except OSError as exc:
