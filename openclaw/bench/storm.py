@@ -87,9 +87,10 @@ def storm_webhook(alerts: int = 1000, subjects: int = 50, *, seed: int = 7) -> d
             "commonAnnotations": {}, "externalURL": "http://alertmanager.monitoring:9093", "alerts": items}
 
 
-async def run_bench(*, alerts: int = 1000, subjects: int = 50, llm_latency_ms: int = 200,
+async def run_bench(*, alerts: int = 1000, subjects: int = 50, llm_latency_ms: int = 200, llm_rpm: int | None = None,
                     poll_s: float = 0.2, home: Path | None = None) -> dict[str, Any]:  # fmt: skip
-    """Post one storm webhook to the app with ``?wait=false``; return the figures (see the module docstring)."""
+    """Post one storm webhook to the app with ``?wait=false``; return the figures (see the module docstring).
+    ``llm_rpm`` replaces NIM's rate budget (``NEMOTRON_RPM_LIMIT``); None keeps providers.yaml's."""
     from openclaw.server import create_app
     from openclaw.testing.llm_sim import LLMSimulator
     from openclaw.testing.llm_sim_replies import Stall, Text
@@ -100,6 +101,8 @@ async def run_bench(*, alerts: int = 1000, subjects: int = 50, llm_latency_ms: i
         sim.set_hook(lambda _body: Stall(llm_latency_ms / 1000, then=reply) if llm_latency_ms > 0 else reply,
                      prefix="nim")
         environ = {"NVIDIA_API_KEY": "nvapi-bench", "NVIDIA_API_BASE_URL": sim.openai_url("nim")}
+        if llm_rpm is not None:
+            environ["NEMOTRON_RPM_LIMIT"] = str(llm_rpm)
         settings = load_settings(home=home or tmp, environ=environ)
         app = create_app(settings, recover_on_start=False)
         async with app.router.lifespan_context(app):

@@ -304,6 +304,8 @@ def _register_storm(verbs: argparse._SubParsersAction) -> None:
     sm.add_argument("--subjects", type=int, default=50, help="distinct workloads they are about (default 50)")
     sm.add_argument("--llm-latency-ms", type=int, default=200,
                     help="how long the loopback LLM simulator takes per reply (default 200)")
+    sm.add_argument("--llm-rpm", type=int, metavar="N",
+                    help="NIM's rate budget in requests a minute (default: providers.yaml's, 60)")
     sm.add_argument("--json", action="store_true", help="one JSON object")
     sm.set_defaults(handler=_storm)
 
@@ -312,10 +314,12 @@ def _storm(args: argparse.Namespace) -> int:
     from openclaw.bench.storm import run_bench
     from openclaw.errors import UsageError
 
-    if args.alerts < 1 or not 1 <= args.subjects <= args.alerts or args.llm_latency_ms < 0:
+    if (args.alerts < 1 or not 1 <= args.subjects <= args.alerts or args.llm_latency_ms < 0
+            or (args.llm_rpm is not None and args.llm_rpm < 1)):
         raise UsageError("--alerts and --subjects must be at least 1, --subjects at most --alerts, "
-                         "--llm-latency-ms at least 0")
-    report = asyncio.run(run_bench(alerts=args.alerts, subjects=args.subjects, llm_latency_ms=args.llm_latency_ms))
+                         "--llm-latency-ms at least 0, --llm-rpm at least 1")
+    report = asyncio.run(run_bench(alerts=args.alerts, subjects=args.subjects, llm_latency_ms=args.llm_latency_ms,
+                                   llm_rpm=args.llm_rpm))
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0

@@ -5,7 +5,8 @@ deployment group with it), every alert with its own fingerprint; the report's ke
 accepted run finished (none left ``running``); one incident per subject; the LLM was asked once
 per decide step (evidence round or final decision) of each incident, as the run results record
 it (no step over NIM's rate budget at this size), and never more than ``MAX_ROUNDS`` + 1 times per subject; the CLI prints the same object
-with ``--json``. No timing is asserted.
+with ``--json``; with a budget of one request a minute the other steps are answered by the rules
+(every step either asked the LLM or was over budget). No timing is asserted.
 """
 
 from __future__ import annotations
@@ -56,3 +57,12 @@ def test_bench_storm_cli_prints_one_json_object(capsys: pytest.CaptureFixture[st
     report = json.loads(capsys.readouterr().out)
     assert set(report) == KEYS and report["incidents"] == 2 and "running" not in report["statuses"]
     assert main(["bench", "storm", "--alerts", "2", "--subjects", "3"]) == 2
+
+
+@pytest.mark.asyncio
+async def test_steps_over_the_llm_rate_budget_are_answered_by_the_rules(tmp_path: Path) -> None:
+    report = await run_bench(alerts=6, subjects=2, llm_latency_ms=0, llm_rpm=1, poll_s=0.05, home=tmp_path / "bench")
+    assert report["incidents"] == 2 and "running" not in report["statuses"]
+    assert report["llm_over_budget"] > 0
+    assert report["llm_requests"] == report["llm_attempts_recorded"]
+    assert report["llm_requests"] + report["llm_over_budget"] == report["decide_steps"]
