@@ -128,13 +128,21 @@ def _serve_workers(args: argparse.Namespace, sock: socket.socket) -> int:
     scheme_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"openclaw: serving on http://{scheme_host}:{args.port} with {args.workers} worker processes "
           f"(Ctrl-C to stop); approvals page: http://{scheme_host}:{args.port}/ui/", file=sys.stderr)
+    supervisor = _workers_supervisor()(config, sockets)
     try:
-        _workers_supervisor()(config, sockets).run()
+        supervisor.run()
     except KeyboardInterrupt:
         pass
     finally:
         for each in sockets:
             each.close()
+    from uvicorn.config import STARTUP_FAILURE
+
+    if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+        from openclaw.errors import OpenClawError
+
+        raise OpenClawError(f"a worker of the HTTP service on {args.host}:{args.port} failed to start; "
+                            "see the log above")
     return EXIT_OK
 
 

@@ -4,7 +4,8 @@ Covers: the command starts (a subprocess, bounded and stopped at the end) and an
 two incidents posted to it both complete; the same incident id posted twice at once (two
 connections, so possibly two workers) gives one run; the store holds exactly those runs; SIGTERM
 stops the parent and its workers with exit code 0. ``--workers 0`` is a usage error (exit 2).
-The worker's app factory builds its settings from ``OPENCLAW_SERVE_ARGS``.
+The worker's app factory builds its settings from ``OPENCLAW_SERVE_ARGS``; a worker's SIGTERM makes
+its service refuse new incidents (503) and then runs the handler uvicorn installed.
 """
 
 from __future__ import annotations
@@ -94,6 +95,27 @@ def test_the_worker_app_factory_reads_the_serve_flags(tmp_path: Path, monkeypatc
     monkeypatch.delenv(SERVE_ARGS_ENV)
     settings = create_app_from_env().state.settings
     assert (settings.kube.apply, settings.kube.context) == (False, None)
+
+
+@pytest.mark.asyncio
+async def test_a_worker_refuses_new_incidents_on_sigterm_before_uvicorn_stops_it(tmp_path: Path) -> None:
+    from openclaw.server.app import create_app
+
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: seen.append(signum))  # stands in for uvicorn's
+    try:
+        app = create_app(load_settings(home=tmp_path / "home", environ={}), recover_on_start=False,
+                         refuse_on_signal=True)
+        async with app.router.lifespan_context(app):
+            assert app.state.service.closing is False
+            signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+            assert app.state.service.closing is True and seen == [signal.SIGTERM]
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://openclaw")
+            async with client:
+                response = await client.post("/v1/incidents", json={"description": "show pods in awoooi-prod"})
+            assert response.status_code == 503 and response.headers["retry-after"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_workers_must_be_positive() -> None:
