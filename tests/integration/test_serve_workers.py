@@ -3,7 +3,8 @@
 Covers: the command starts (a subprocess, bounded and stopped at the end) and answers ``/healthz``;
 two incidents posted to it both complete; the same incident id posted twice at once (two
 connections, so possibly two workers) gives one run; the store holds exactly those runs; SIGTERM
-stops the parent and its workers with exit code 0. ``--workers 0`` is a usage error (exit 2).
+stops the parent and its workers with exit code 0. A run whose process was killed before
+``execute`` is recovered at start by exactly one of the two workers (one execution in the audit log). ``--workers 0`` is a usage error (exit 2).
 The worker's app factory builds its settings from ``OPENCLAW_SERVE_ARGS``; a worker's SIGTERM makes
 its service refuse new incidents (503) and then runs the handler uvicorn installed.
 """
@@ -24,6 +25,7 @@ import httpx
 import pytest
 
 from openclaw.cli.main import main
+from openclaw.runs.audit import AuditLog
 from openclaw.runs.store import RunStore
 from openclaw.server.app import SERVE_ARGS_ENV, create_app_from_env
 from openclaw.settings import load_settings
@@ -85,6 +87,44 @@ def test_two_workers_serve_one_store(tmp_path: Path) -> None:
     assert proc.returncode == 0
     rows = RunStore(load_settings().state_db).list()
     assert sorted(r["incident_id"] for r in rows) == ["inc-twice", "inc-w1", "inc-w2"]
+
+
+def _serve(port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
+                             "--workers", "2", "--log-level", "warning"],
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.communicate(timeout=STARTUP_BOUND_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+def test_a_run_whose_process_died_is_carried_on_by_exactly_one_worker(tmp_path: Path) -> None:
+    incident = tmp_path / "inc.json"
+    incident.write_text(json.dumps({"id": "inc-orphan", "description": "restart deployment awoooi-api in awoooi-staging"}))
+    crashed = subprocess.run([sys.executable, "-m", "openclaw.testing.crash", "run", str(incident), "--json"],
+                             env={**os.environ, "OPENCLAW_TEST_CRASH_AT": "before:execute"},
+                             capture_output=True, text=True, timeout=300)
+    assert crashed.returncode == -9  # killed before execute: the run is recorded running, its owner gone
+    store = RunStore(load_settings().state_db)
+    [row] = store.unsettled()
+    port = _free_port()
+    proc = _serve(port)
+    try:
+        _wait_healthy(proc, f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + STARTUP_BOUND_S
+        while store.get(row["run_id"])["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        _stop(proc)
+    assert store.get(row["run_id"])["status"] == "completed"
+    entries = AuditLog(load_settings().state_db).entries(row["run_id"])
+    assert [e.kind for e in entries].count("execution") == 1  # carried on once, not by both workers
 
 
 def test_the_worker_app_factory_reads_the_serve_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
