@@ -5,12 +5,21 @@ The app runs on the embedded defaults (rules provider, plan mode, SQLite in a te
 ``httpx.ASGITransport`` (default: measures the app and the engine, not the network) or
 through a real uvicorn on 127.0.0.1 (``loopback=True``: adds HTTP parsing and sockets).
 Each request is ``POST /v1/incidents`` with a fresh incident id and waits for the result.
+
+``workers=N`` runs ``openclaw serve --workers N`` as a subprocess on 127.0.0.1 instead (the same
+embedded defaults, its own temporary ``OPENCLAW_HOME``, no vendor or cluster variables), warms it
+up with ``2 × concurrency`` incidents, and drives it over loopback; :func:`compare_workers` does that
+for 1 and for N workers in turn and reports the ratio of their incidents per second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -22,7 +31,12 @@ import httpx
 from openclaw.bench.stats import percentile
 from openclaw.settings import load_settings
 
-Transport = Literal["asgi", "loopback"]
+Transport = Literal["asgi", "loopback", "workers"]
+
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
+"""The only variables a benchmarked ``serve`` subprocess inherits: no vendor key, cluster or telemetry."""
+STARTUP_BOUND_S = 120.0
+"""How long a benchmarked ``serve`` subprocess may take to answer /healthz, in seconds."""
 
 INCIDENTS = (
     "Show me all pods in awoooi-prod namespace",
@@ -50,6 +64,57 @@ async def run_bench(*, incidents: int = 200, concurrency: int = 16, transport: T
         return await _drive_loopback(app, incidents, concurrency)
 
 
+async def run_workers(*, workers: int, incidents: int = 200, concurrency: int = 16) -> dict[str, Any]:
+    """``openclaw serve --workers N`` in a subprocess, warmed up, then ``incidents`` posted ``concurrency`` at a time."""
+    with tempfile.TemporaryDirectory(prefix="openclaw-bench-serve-") as tmp, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        env = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
+        env["OPENCLAW_HOME"] = str(Path(tmp) / "home")
+        command = [str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
+                   "--workers", str(workers), "--log-level", "warning"]
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+                await _wait_healthy(client, proc)
+                await _drive(client, 2 * concurrency, concurrency, "workers", prefix="warmup")
+                report = await _drive(client, incidents, concurrency, "workers")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.communicate(timeout=STARTUP_BOUND_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+    return {**report, "workers": workers}
+
+
+async def compare_workers(*, workers: int = 2, incidents: int = 200, concurrency: int = 16) -> dict[str, Any]:
+    """:func:`run_workers` with 1, then ``workers`` processes; ``speedup`` is the ratio of their incidents/s."""
+    one = await run_workers(workers=1, incidents=incidents, concurrency=concurrency)
+    many = await run_workers(workers=workers, incidents=incidents, concurrency=concurrency)
+    speedup = round(many["incidents_per_s"] / one["incidents_per_s"], 2) if one["incidents_per_s"] else None
+    return {"incidents": incidents, "concurrency": concurrency, "runs": [one, many], "speedup": speedup,
+            "cpus": os.cpu_count()}
+
+
+async def _wait_healthy(client: httpx.AsyncClient, proc: subprocess.Popen[str]) -> None:
+    deadline = asyncio.get_running_loop().time() + STARTUP_BOUND_S
+    while asyncio.get_running_loop().time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"openclaw serve exited {proc.returncode}: {(proc.stderr.read() if proc.stderr else '')[-500:]}")
+        try:
+            if (await client.get("/healthz", timeout=2)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"openclaw serve did not answer /healthz within {STARTUP_BOUND_S:.0f} s")
+
+
 async def _drive_loopback(app: Any, incidents: int, concurrency: int) -> dict[str, Any]:
     import uvicorn
 
@@ -72,7 +137,8 @@ async def _drive_loopback(app: Any, incidents: int, concurrency: int) -> dict[st
         await serving
 
 
-async def _drive(client: httpx.AsyncClient, incidents: int, concurrency: int, transport: Transport) -> dict[str, Any]:
+async def _drive(client: httpx.AsyncClient, incidents: int, concurrency: int, transport: Transport, *,
+                 prefix: str = "bench") -> dict[str, Any]:
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -85,7 +151,7 @@ async def _drive(client: httpx.AsyncClient, incidents: int, concurrency: int, tr
                 i = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            body = {"id": f"bench-{i}", "description": INCIDENTS[i % len(INCIDENTS)]}
+            body = {"id": f"{prefix}-{i}", "description": INCIDENTS[i % len(INCIDENTS)]}
             started = time.perf_counter()
             response = await client.post("/v1/incidents", json=body)
             latencies.append((time.perf_counter() - started) * 1000)

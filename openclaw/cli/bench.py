@@ -1,4 +1,4 @@
-"""``openclaw bench toolcalls|pipeline``: figures, printed; never pass/fail on timings."""
+"""``openclaw bench toolcalls|pipeline|fallback|serve|alerts|startup|storm``: figures, printed; never pass/fail on timings."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_serve(verbs)
     _register_alerts(verbs)
     _register_startup(verbs)
+    _register_storm(verbs)
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
@@ -164,6 +165,10 @@ def _register_serve(verbs: argparse._SubParsersAction) -> None:
     sv.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
     sv.add_argument("--loopback", action="store_true",
                     help="drive a real uvicorn on 127.0.0.1 (default: in-process through httpx.ASGITransport)")
+    sv.add_argument("--workers", type=int, metavar="N",
+                    help="drive `openclaw serve --workers N` in a subprocess on 127.0.0.1 (warmed up first)")
+    sv.add_argument("--compare-workers", action="store_true",
+                    help="the same with 1 worker, then with --workers N (default 2): incidents/s of each and the ratio")
     sv.add_argument("--json", action="store_true", help="one JSON object")
     sv.set_defaults(handler=_serve_bench)
 
@@ -174,6 +179,10 @@ def _serve_bench(args: argparse.Namespace) -> int:
 
     if args.incidents < 1 or args.concurrency < 1:
         raise UsageError("--incidents and --concurrency must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.compare_workers or args.workers is not None:
+        return _serve_workers_bench(args)
     report = asyncio.run(run_bench(incidents=args.incidents, concurrency=args.concurrency,
                                    transport="loopback" if args.loopback else "asgi"))
     if args.json:
@@ -183,6 +192,29 @@ def _serve_bench(args: argparse.Namespace) -> int:
           f"(embedded defaults: rules provider, plan mode)")
     print(f"  {report['incidents_per_s']} incidents/s   p50 {report['latency_ms']['p50']:.1f} ms   "
           f"p99 {report['latency_ms']['p99']:.1f} ms   statuses {report['statuses']}")
+    return 0
+
+
+def _serve_workers_bench(args: argparse.Namespace) -> int:
+    from openclaw.bench.serve import compare_workers, run_workers
+
+    if args.compare_workers:
+        report = asyncio.run(compare_workers(workers=args.workers or 2, incidents=args.incidents,
+                                             concurrency=args.concurrency))
+        runs = report["runs"]
+    else:
+        report = asyncio.run(run_workers(workers=args.workers, incidents=args.incidents, concurrency=args.concurrency))
+        runs = [report]
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{args.incidents} incidents, concurrency {args.concurrency}, `openclaw serve --workers N` over loopback "
+          f"(embedded defaults: rules provider, plan mode; warmed up)")
+    for r in runs:
+        print(f"  {r['workers']} worker{'s' if r['workers'] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
+              f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
+    if args.compare_workers:
+        print(f"  {runs[1]['workers']} workers / 1 worker = {report['speedup']} ({report['cpus']} CPUs)")
     return 0
 
 
@@ -260,4 +292,44 @@ def _startup(args: argparse.Namespace) -> int:
     if report["cpu_ratio"] is not None:
         print(f"  CPU time (user+sys): openclaw {report['openclaw_cpu_ms']:.1f} ms, baseline "
               f"{report['baseline_cpu_ms']:.1f} ms, ratio {report['cpu_ratio']}")
+    return 0
+
+
+# --- bench storm (openclaw/bench/storm.py) ------------------------------------------------
+
+
+def _register_storm(verbs: argparse._SubParsersAction) -> None:
+    sm = verbs.add_parser("storm", help="one Alertmanager webhook of many alerts: acceptance, last decision, LLM calls")
+    sm.add_argument("--alerts", type=int, default=1000, help="firing alerts in the webhook (default 1000)")
+    sm.add_argument("--subjects", type=int, default=50, help="distinct workloads they are about (default 50)")
+    sm.add_argument("--llm-latency-ms", type=int, default=200,
+                    help="how long the loopback LLM simulator takes per reply (default 200)")
+    sm.add_argument("--llm-rpm", type=int, metavar="N",
+                    help="NIM's rate budget in requests a minute (default: providers.yaml's, 60)")
+    sm.add_argument("--json", action="store_true", help="one JSON object")
+    sm.set_defaults(handler=_storm)
+
+
+def _storm(args: argparse.Namespace) -> int:
+    from openclaw.bench.storm import run_bench
+    from openclaw.errors import UsageError
+
+    if (args.alerts < 1 or not 1 <= args.subjects <= args.alerts or args.llm_latency_ms < 0
+            or (args.llm_rpm is not None and args.llm_rpm < 1)):
+        raise UsageError("--alerts and --subjects must be at least 1, --subjects at most --alerts, "
+                         "--llm-latency-ms at least 0, --llm-rpm at least 1")
+    report = asyncio.run(run_bench(alerts=args.alerts, subjects=args.subjects, llm_latency_ms=args.llm_latency_ms,
+                                   llm_rpm=args.llm_rpm))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{report['alerts']} firing alerts about {report['subjects']} workloads in one webhook (?wait=false); "
+          f"LLM simulator {report['llm_latency_ms']} ms per reply, {report['max_concurrent_runs']} runs at a time")
+    print(f"  accepted (202) in        {report['accept_s']:.3f} s   ({report['incidents']} incidents, "
+          f"{report['rejected']} rejected)")
+    print(f"  last decision after      {report['last_decision_s']:.3f} s   statuses {report['statuses']}")
+    print(f"  LLM requests             {report['llm_requests']} ({report['decide_steps']} decide steps: evidence "
+          f"rounds + final decisions; {report['llm_over_budget']} answered by the rules over NIM's rate budget)")
+    print(f"  LLM calls per alert      {report['llm_calls_per_alert']}")
+    print(f"  LLM calls per subject    {report['llm_calls_per_subject']}")
     return 0

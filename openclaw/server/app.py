@@ -1,6 +1,8 @@
 """``create_app(settings)``: the FastAPI application of ``openclaw serve``.
 
-Nothing happens at import time. The lifespan opens the one shared engine
+Nothing happens at import time. ``create_app_from_env()`` is the same app built in a worker process of
+``openclaw serve --workers N`` (uvicorn imports it by name, ``factory=True``), from the environment and
+the flags the CLI left in ``OPENCLAW_SERVE_ARGS``. The lifespan opens the one shared engine
 (:func:`openclaw.wiring.open_engine`), attaches the telemetry callbacks to it, and on
 shutdown waits for runs in flight, closes the engine and flushes the exporters.
 
@@ -14,7 +16,11 @@ the approvals page's static shell ``GET /ui/`` (open; it holds no data, see :mod
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +42,25 @@ from openclaw.telemetry.tracing import provider_systems
 
 log = logging.getLogger("openclaw.server")
 
+SERVE_ARGS_ENV = "OPENCLAW_SERVE_ARGS"
+"""The environment variable through which ``openclaw serve --workers N`` hands its flags to the workers."""
+
+APP_FACTORY = "openclaw.server.app:create_app_from_env"
+"""The import string uvicorn's worker processes build the app from (``factory=True``)."""
+
+
+def create_app_from_env() -> FastAPI:
+    """The app of one worker of ``openclaw serve --workers N``: settings from the environment, with the
+    flags of ``serve`` (``config_dir``, ``apply``, ``kube_context``: JSON in ``OPENCLAW_SERVE_ARGS``) on top.
+    SIGTERM/SIGINT make the worker refuse new incidents at once, as a single-process ``serve`` does."""
+    from openclaw.settings import load_settings
+
+    flags = json.loads(os.environ.get(SERVE_ARGS_ENV) or "{}")
+    settings = load_settings(config_dir=flags.get("config_dir"), apply=bool(flags.get("apply")),
+                             kube_context=flags.get("kube_context"))
+    return create_app(settings, refuse_on_signal=True)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -43,11 +68,18 @@ def create_app(
     registry: Any = None,
     recover_on_start: bool = True,
     shutdown_grace_s: float | None = None,
+    refuse_on_signal: bool = False,
 ) -> FastAPI:
     """The app for ``settings``. ``telemetry`` (tests: in-memory exporters) defaults to one built
     from ``settings.environ``; ``registry`` replaces the provider registry :mod:`openclaw.wiring` builds;
     ``recover_on_start`` carries on, in the background, the runs of processes that died (:mod:`openclaw.recovery`);
-    ``shutdown_grace_s`` overrides ``settings.server.shutdown_grace_s``."""
+    ``shutdown_grace_s`` overrides ``settings.server.shutdown_grace_s``; ``refuse_on_signal`` makes SIGTERM and
+    SIGINT stop the service accepting incidents before uvicorn's own handler runs (a worker process, where
+    ``openclaw serve`` cannot subclass uvicorn's server).
+
+    Several processes may serve one ``OPENCLAW_HOME`` (``serve --workers N``, replicas): each recovers at
+    start only runs whose owner process is gone, and a conditional update of the owner lets exactly one
+    take each over; each sweeps expired approval requests, and a run resumes once, by its resume claim."""
     owns_telemetry = telemetry is None
     if telemetry is None:
         telemetry = build_telemetry(telemetry_options(settings.environ), systems=provider_systems(settings))
@@ -67,6 +99,8 @@ def create_app(
                 service.start_lease_renewal()
                 if recover_on_start:
                     service.start_recovery()
+                if refuse_on_signal:
+                    _refuse_on_signal(service)
                 try:
                     yield
                 finally:
@@ -100,6 +134,22 @@ def create_app(
 
     _install_error_handlers(app)
     return app
+
+
+def _refuse_on_signal(service: IncidentService) -> None:
+    """Chain SIGTERM/SIGINT: the service refuses new incidents (503), then the handler uvicorn installed runs."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+            service.stop_accepting()
+            previous(signum, frame)
+
+        signal.signal(sig, handler)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
