@@ -13,12 +13,12 @@ request after ``llm_latency_ms``. The bench posts the webhook with ``?wait=false
 - ``accept_s``: the POST until its 202 (every run recorded);
 - ``last_decision_s``: the POST until no accepted run is ``running`` any more (polling the runs);
 - ``incidents``, ``llm_requests`` (chat requests the simulator received), and LLM requests per
-  alert and per distinct subject. An alert's decide node asks the LLM once per step: each
-  evidence round and the final decision (``decide_steps``, counted from the run results; at most
-  ``MAX_ROUNDS`` + 1 per incident), so ``llm_calls_per_subject`` is those steps per incident, not one.
-  NIM's rate budget (providers.yaml, 60 requests a minute by default; ``NEMOTRON_RPM_LIMIT``)
-  holds in a storm too: a step over it is answered by the rules without a request
-  (``llm_over_budget``).
+  alert and per distinct subject. A known alert's evidence rounds are the catalog's reads (the
+  embedded rules ask for them, no LLM request); the model is asked once they are in, and again
+  only if it asks for more reads (``llm_steps``: the decide steps that asked the model or were
+  refused by its budget, counted from the run results). NIM's rate budget (providers.yaml, 60
+  requests a minute by default; ``NEMOTRON_RPM_LIMIT``) holds in a storm too: a step over it is
+  answered by the rules without a request (``llm_over_budget``).
 """
 
 from __future__ import annotations
@@ -120,8 +120,6 @@ async def run_bench(*, alerts: int = 1000, subjects: int = 50, llm_latency_ms: i
         llm_requests = len(sim.chat_requests("nim"))
     incidents = len(run_ids)
     statuses = Counter(r.get("status", "?") for r in results)
-    # Each decide step of an alert's run is one evidence round (reads) or the final decision.
-    decide_steps = sum(1 + max((e["round"] for e in r.get("evidence") or []), default=0) for r in results)
     asked = [a for r in results for a in r.get("attempts") or []
              if a.get("node") == "decide" and a.get("provider") == "nim"]
     over_budget = sum(1 for a in asked if a.get("outcome") == "budget_exceeded")
@@ -135,7 +133,7 @@ async def run_bench(*, alerts: int = 1000, subjects: int = 50, llm_latency_ms: i
         "incidents": incidents,
         "rejected": len(body["rejected"]),
         "statuses": dict(sorted(statuses.items())),
-        "decide_steps": decide_steps,
+        "llm_steps": len(asked),
         "llm_attempts_recorded": len(asked) - over_budget,
         "llm_over_budget": over_budget,
         "llm_requests": llm_requests,

@@ -328,8 +328,8 @@ def _storm(args: argparse.Namespace) -> int:
     print(f"  accepted (202) in        {report['accept_s']:.3f} s   ({report['incidents']} incidents, "
           f"{report['rejected']} rejected)")
     print(f"  last decision after      {report['last_decision_s']:.3f} s   statuses {report['statuses']}")
-    print(f"  LLM requests             {report['llm_requests']} ({report['decide_steps']} decide steps: evidence "
-          f"rounds + final decisions; {report['llm_over_budget']} answered by the rules over NIM's rate budget)")
+    print(f"  LLM requests             {report['llm_requests']} ({report['llm_steps']} decide steps asked the model; "
+          f"{report['llm_over_budget']} answered by the rules over NIM's rate budget)")
     print(f"  LLM calls per alert      {report['llm_calls_per_alert']}")
     print(f"  LLM calls per subject    {report['llm_calls_per_subject']}")
     return 0

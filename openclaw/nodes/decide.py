@@ -4,9 +4,11 @@ The route for the incident's task type (routing.yaml) names the providers in ord
 When a provider is configured, it decides; ``rules`` decides only when the chain is
 exhausted, the deadline has passed, or the route names ``rules`` first.
 
-For an alert, decide is a loop (see :mod:`openclaw.nodes.evidence`): the provider sees the
-alert structured and the evidence read so far, and its answer is shaped by
-:func:`openclaw.alerts.planner.shape` into a round of reads or a screened final decision.
+For an alert, decide is a loop (see :mod:`openclaw.nodes.evidence`): while the alert's catalog
+entry has reads to make, the embedded rules ask for them; then the provider sees the alert
+structured with every read's result (its tool-calling loop: it may ask for more reads), and its
+answer is shaped by :func:`openclaw.alerts.planner.shape` into a round of reads or a screened
+final decision. An alert the catalog does not know is the model's to explore from the start.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from openclaw.alerts.evidence import kind_of
-from openclaw.alerts.planner import shape
+from openclaw.alerts.planner import AlertContext, shape
 from openclaw.config.routing import ModelRef, with_model_overrides
 from openclaw.nodes import evidence
-from openclaw.nodes.fallback import step
+from openclaw.nodes.fallback import RULES, step
 from openclaw.nodes.state import PipelineContext, PipelineState, incident_of
 from openclaw.providers.base import DecisionAnswer, Provider
 
@@ -28,6 +30,11 @@ NODE = "decide"
 
 def decision_chain(ctx: PipelineContext, task_type: str) -> list[ModelRef]:
     return with_model_overrides(ctx.configs.routing.node_chain(NODE, task_type), ctx.settings.model_overrides())
+
+
+def catalog_reads_pending(actx: AlertContext) -> bool:
+    """Whether the alert's catalog entry still has reads to make this round (the embedded rules ask for them)."""
+    return actx.entry is not None and not actx.no_action and bool(actx.next_reads().reads)
 
 
 async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dict[str, Any]:
@@ -49,7 +56,10 @@ async def decide(state: PipelineState, runtime: Runtime[PipelineContext]) -> dic
         return ctx.registry.rules.decision(incident, task_type)
 
     route = ctx.configs.routing.routes[task_type]
-    result = await step(state, ctx, node=NODE, chain=chain, ask=ask, rules_answer=rules_answer, route=route)
+    # A known alert's reads come from its catalog entry: the model is asked once they are in (and may read
+    # more), so a storm costs one LLM decision per subject, not one per round.
+    asking = [RULES] if actx is not None and catalog_reads_pending(actx) else chain
+    result = await step(state, ctx, node=NODE, chain=asking, ask=ask, rules_answer=rules_answer, route=route)
     update = result.update
     if NODE not in state.get("cursor", {}):
         closing = [] if chain and chain[0].provider == "rules" else ["rules/embedded"]

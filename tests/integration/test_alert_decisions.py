@@ -1,9 +1,10 @@
 """Alerts through the whole graph against the emulated cluster: evidence first, through the LLM's loop too.
 
-Covers: with an LLM (the real ChatOpenAI client against the loopback simulator), a restart proposed
-before any evidence becomes rounds of reads; each later request carries the reads' results back as
-tool messages; the final restart of a crash-looping pod is withheld with the reason and a page goes
-out instead; the evidence is in the run result and its stored copy. A catalog remediation whose
+Covers: with an LLM (the real ChatOpenAI client against the loopback simulator), a known alert's
+catalog reads are made first without an LLM request, then the model is asked once with every read's
+result as a tool message; its restart of a crash-looping pod is withheld with the reason and a page
+goes out instead; the evidence is in the run result and its stored copy. An unknown alert is the
+model's to explore: its own read is made and its result goes back to it in the next request. A catalog remediation whose
 condition holds (a Running-but-not-ready pod of a Deployment, via alerts.d) is proposed after the
 reads and waits for approval in production; a resolved webhook then cancels the request (audited,
 the run ends expired with the reason), from the CLI as from the engine. Bad alerts leave a record:
@@ -52,7 +53,7 @@ def _settings(tmp_path, ec, config_dir=None, **env):
     return load_settings(environ=environ, config_dir=config_dir)
 
 
-async def test_the_llm_reads_first_gets_the_results_back_and_its_restart_of_a_crash_loop_is_withheld(tmp_path):
+async def test_the_llm_decides_once_the_catalog_reads_are_in_and_its_restart_of_a_crash_loop_is_withheld(tmp_path):
     restart = ToolCall("restart_deployment", {"deployment": "awoooi-worker", "namespace": "awoooi-prod"})
     with LLMSimulator() as sim, emulated_cluster(tmp_path) as ec:
         ec.seed(logs=[{"namespace": "awoooi-prod", "pod": CRASHING, "container": "worker", "previous": True,
@@ -77,12 +78,35 @@ async def test_the_llm_reads_first_gets_the_results_back_and_its_restart_of_a_cr
     assert {"pod_status", "events", "logs_previous"} <= kinds
     assert result["decision"]["rests_on"] == [e["id"] for e in result["evidence"]]
     assert stored["evidence"] == result["evidence"]
-    # The first request had no tool results; later ones carry every earlier read back as tool messages.
-    assert not any(m.get("role") == "tool" for m in requests[0]["messages"])
-    last = requests[-1]["messages"]
-    tool_messages = [m for m in last if m.get("role") == "tool"]
+    # The catalog's reads cost no LLM request; the model was asked once, with every read's result.
+    [request] = requests
+    tool_messages = [m for m in request["messages"] if m.get("role") == "tool"]
     assert len(tool_messages) == len(result["evidence"]) and "CrashLoopBackOff" in json.dumps(tool_messages)
-    assert "alertname: KubePodCrashLooping" in json.dumps(requests[0]["messages"])
+    assert "alertname: KubePodCrashLooping" in json.dumps(request["messages"])
+
+
+async def test_an_unknown_alert_is_the_models_to_explore_and_each_read_goes_back_to_it(tmp_path):
+    read = ToolCall("get_logs", {"pod": CRASHING, "namespace": "awoooi-prod", "container": "worker", "previous": True})
+    restart = ToolCall("restart_deployment", {"deployment": "awoooi-worker", "namespace": "awoooi-prod"})
+    with LLMSimulator() as sim, emulated_cluster(tmp_path) as ec:
+        ec.seed(logs=[{"namespace": "awoooi-prod", "pod": CRASHING, "container": "worker", "previous": True,
+                       "text": "panic: QUEUE_URL is not set\n"}])
+        sim.enqueue(read, prefix="nim")
+        sim.set_default(restart, prefix="nim")
+        settings = _settings(tmp_path, ec, NVIDIA_API_KEY="nvapi-test", NVIDIA_API_BASE_URL=sim.openai_url("nim"))
+        payload = _webhook({"alertname": "WorkerQueueStuck", "severity": "warning", "namespace": "awoooi-prod",
+                            "pod": CRASHING})
+        async with open_engine(settings) as engine:
+            result = await engine.run(load_incidents(payload).incidents[0])
+        requests = [r.body for r in sim.requests if r.body and "messages" in r.body]
+
+    assert len(requests) >= 2
+    assert not any(m.get("role") == "tool" for m in requests[0]["messages"])
+    asked = next(e for e in result["evidence"] if e["kind"] == "logs_previous")
+    assert asked["round"] == 1 and asked["why"] == "asked for by the model" and "QUEUE_URL" in asked["finding"]
+    assert "QUEUE_URL is not set" in json.dumps([m for m in requests[1]["messages"] if m.get("role") == "tool"])
+    assert "not in the alert catalog" in result["decision"]["withheld"][0]["reason"]
+    assert not any(a["mutating"] for a in result["actions"])
 
 
 def _wedged_objects():
