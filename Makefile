@@ -16,7 +16,7 @@ sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	.venv/bin/python -m compileall -q openclaw graphs
 
 demo: sync
-	OPENCLAW_HOME=$${OPENCLAW_HOME:-.openclaw} .venv/bin/openclaw run examples/demo.json
+	OPENCLAW_HOME=$${OPENCLAW_HOME:-.openclaw} .venv/bin/openclaw run examples/demo.json examples/alertmanager-group.json
 
 test: sync
 	.venv/bin/python -m pytest $(PYTEST_ARGS)

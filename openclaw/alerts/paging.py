@@ -34,20 +34,24 @@ def page_message(ctx: AlertContext, *, withheld: list[dict[str, Any]], assessmen
     lines = [f"[{severity}] {ctx.alertname}: {subject}"]
     if len(incident.alerts) > 1:
         lines[0] += f" — {len(incident.alerts)} alerts in this group"
-    summary = incident.annotations.get("description") or incident.annotations.get("summary") or ""
+    annotations = _primary_annotations(ctx)
+    summary = annotations.get("description") or annotations.get("summary") or ""
     if summary.strip():
         lines.append(_cut(summary, MAX_SUMMARY))
-    findings = [e for e in ctx.evidence if e.get("finding")]
+    findings = [e for e in ctx.evidence if e.get("finding") and e.get("status") not in ("planned", "skipped")]
+    planned = sorted({e["kind"] for e in ctx.evidence if e.get("status") == "planned"})
     if findings:
         lines.append("Found:")
         lines += [f"- {e['finding']}" for e in findings[:MAX_FINDINGS]]
+    elif planned:
+        lines.append(f"Found: nothing yet, no cluster is configured (planned reads: {', '.join(planned)})")
     elif ctx.evidence_kinds():
-        lines.append("Found: nothing could be read" + (" (plan mode: no cluster configured)" if not ctx.cluster else ""))
+        lines.append("Found: nothing could be read")
     if withheld:
         lines.append("Not done automatically: " + "; ".join(f"{w['name']} ({w['reason']})" for w in withheld))
     if assessment.strip():
         lines.append("Assessment: " + _cut(assessment, MAX_SUMMARY))
-    runbook = incident.annotations.get("runbook_url") or (ctx.entry.runbook_url if ctx.entry is not None else None)
+    runbook = annotations.get("runbook_url") or (ctx.entry.runbook_url if ctx.entry is not None else None)
     if runbook:
         lines.append(f"Runbook: {runbook}")
     footer = f"OpenClaw run {ctx.run_id}, incident {incident.id}"
@@ -56,6 +60,12 @@ def page_message(ctx: AlertContext, *, withheld: list[dict[str, Any]], assessmen
     if len(body) > room:
         body = body[: room - 1] + "…"
     return f"{body}\n{footer}"
+
+
+def _primary_annotations(ctx: AlertContext) -> dict[str, str]:
+    """The annotations of the alert the page is about (a group's primary alert, the one about its workload)."""
+    primary = next((a for a in ctx.incident.alerts if a.alertname == ctx.alertname), None)
+    return dict(primary.annotations) if primary is not None else dict(ctx.incident.annotations)
 
 
 def _cut(text: str, limit: int) -> str:
