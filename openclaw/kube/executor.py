@@ -123,12 +123,10 @@ class KubeExecutor:
         name none; ``lock_owner`` names the run in lock messages; ``now`` fixes the restart time.
         """
         namespace = default_namespace or self.default_namespace
-        session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
-                             request_timeout_s=self.request_timeout_s)
-        try:
-            action = resolve(tool, args, default_namespace=namespace)
-        except ExecutionError as exc:
-            return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
+        started = self._start(tool, args, namespace)
+        if isinstance(started, ExecOutcome):
+            return started
+        session, action = started
         base: dict[str, Any] = {"tool": action.tool, "args": action.args}
         if action.command is not None:
             base["command"] = action.command
@@ -198,6 +196,16 @@ class KubeExecutor:
                                        f"{exc}; check the deployment before re-running it")
             return ExecOutcome("failed", result, session.exchanges)
 
+    def _start(self, tool: str, args: dict[str, Any], namespace: str) -> tuple[ApiSession, ResolvedAction] | ExecOutcome:
+        """A session for one action and the action resolved, or the failed outcome of an action refused as given."""
+        try:
+            action = resolve(tool, args, default_namespace=namespace)
+        except ExecutionError as exc:
+            return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
+        session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
+                             request_timeout_s=self.request_timeout_s)
+        return session, action
+
     def reconcile(self, tool: str, args: dict[str, Any], *, default_namespace: str | None = None,
                   restarted_at: str | None = None) -> ExecOutcome:
         """What became of a mutation whose process died mid-way, read from the cluster; nothing is re-sent.
@@ -206,13 +214,10 @@ class KubeExecutor:
         (``restarted_at``, recorded before the request), a scale's replica count. Applied: the rollout
         is verified (``executed``, or ``failed`` "APPLIED, but not verified"). Not applied: ``failed``
         with ``applied: false``; a person decides whether to run it again."""
-        namespace = default_namespace or self.default_namespace
-        session = ApiSession(self.cluster, max_retries=self.max_retries, backoff_s=self.backoff_s,
-                             request_timeout_s=self.request_timeout_s)
-        try:
-            action = resolve(tool, args, default_namespace=namespace)
-        except ExecutionError as exc:
-            return ExecOutcome("failed", {"tool": tool, "error": str(exc), "status": None}, [])
+        started = self._start(tool, args, default_namespace or self.default_namespace)
+        if isinstance(started, ExecOutcome):
+            return started
+        session, action = started
         base: dict[str, Any] = {"tool": action.tool, "args": action.args}
         if not action.mutating:
             return ExecOutcome("failed", {**base, "error": "a read has nothing to reconcile", "status": None}, [])
