@@ -99,6 +99,8 @@ def timeline(result: dict[str, Any], console: Console, *, flags: str = "", hints
         console.print(table)
         for a in actions:
             console.print(f"    #{a['index']} " + escape("; ".join(a["reasons"])))
+            for approval in a.get("approvals") or []:  # counted so far, also while the run waits
+                console.print(f"       approved by {escape(str(approval['approver']))} at {escape(str(approval['at']))}")
             if a.get("result") and a["status"] in ("planned", "dry_run", "executed", "failed"):
                 console.print(f"       result: {escape(_short(a['result']))}")
     elif decision:

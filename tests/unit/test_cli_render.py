@@ -4,7 +4,7 @@ Covers: an error repeated by every node and evidence round ("GEMINI_API_KEY is n
 printed once per run, later attempts say "as above"; an attempt whose model a providers.yaml
 alias renamed shows both names, and `openclaw run --json` carries the id actually called as
 the optional `vendor_model` (absent when nothing was renamed); the approve hint carries the
-flags it is given and is left out for a replay.
+flags it is given and is left out for a replay; a waiting run lists the approvals counted so far.
 """
 
 from __future__ import annotations
@@ -74,3 +74,11 @@ def test_the_approve_hint_carries_flags_and_a_replay_has_none():
     assert "openclaw approve run-1 --key KEYFILE --action 0 --apply --context staging" in _text(
         result, flags=" --apply --context staging")
     assert "openclaw approve" not in _text(result, hints=False)
+
+
+def test_a_waiting_run_lists_the_approvals_counted_so_far():
+    result = _result([], status="awaiting_approval")
+    result["actions"][0].update(approvals_required=2, approvals=[{"approver": "alice", "at": "2026-11-27T03:05:00Z",
+                                                                  "action": 0}])
+    text = _text(result)
+    assert "1/2" in text and "approved by alice at 2026-11-27T03:05:00Z" in text
