@@ -83,13 +83,18 @@ async def run_workers(*, workers: int, incidents: int = 200, concurrency: int = 
                 await _drive(client, 2 * concurrency, concurrency, "workers", prefix="warmup")
                 report = await _drive(client, incidents, concurrency, "workers")
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.communicate(timeout=STARTUP_BOUND_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
+            stop_serve(proc)
     return {**report, "workers": workers}
+
+
+def stop_serve(proc: subprocess.Popen[str], *, bound_s: float = STARTUP_BOUND_S) -> None:
+    """SIGTERM an ``openclaw serve`` subprocess and wait for it; kill it if it is not gone within ``bound_s``."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.communicate(timeout=bound_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
 
 
 async def compare_workers(*, workers: int = 2, incidents: int = 200, concurrency: int = 16) -> dict[str, Any]:

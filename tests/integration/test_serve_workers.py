@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from openclaw.bench.serve import stop_serve
 from openclaw.cli.main import main
 from openclaw.runs.audit import AuditLog
 from openclaw.runs.store import RunStore
@@ -78,12 +79,7 @@ def test_two_workers_serve_one_store(tmp_path: Path) -> None:
         assert {r.status_code for r in dup} <= {200, 202} and 202 in {r.status_code for r in dup}
         assert len({r.json()["run_id"] for r in dup}) == 1
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=STARTUP_BOUND_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+        stop_serve(proc, bound_s=STARTUP_BOUND_S)
     assert proc.returncode == 0
     rows = RunStore(load_settings().state_db).list()
     assert sorted(r["incident_id"] for r in rows) == ["inc-twice", "inc-w1", "inc-w2"]
@@ -93,15 +89,6 @@ def _serve(port: int) -> subprocess.Popen[str]:
     return subprocess.Popen([str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
                              "--workers", "2", "--log-level", "warning"],
                             env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.communicate(timeout=STARTUP_BOUND_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
 
 
 def test_a_run_whose_process_died_is_carried_on_by_exactly_one_worker(tmp_path: Path) -> None:
@@ -121,7 +108,7 @@ def test_a_run_whose_process_died_is_carried_on_by_exactly_one_worker(tmp_path: 
         while store.get(row["run_id"])["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        _stop(proc)
+        stop_serve(proc, bound_s=STARTUP_BOUND_S)
     assert store.get(row["run_id"])["status"] == "completed"
     entries = AuditLog(load_settings().state_db).entries(row["run_id"])
     assert [e.kind for e in entries].count("execution") == 1  # carried on once, not by both workers
