@@ -72,11 +72,10 @@ class Read:
 
 @dataclass
 class Plan:
+    """The reads of one round. A kind that needs an earlier read's result waits for the next round; one
+    that does not apply (the reason is the string its reader returns) is left out."""
+
     reads: list[Read] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)
-    """Kinds that need an earlier read's result first (next round)."""
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    """(kind, why) for kinds that do not apply (nothing to read)."""
 
 
 def read_key(tool: str, args: dict[str, Any]) -> str:
@@ -94,18 +93,13 @@ def plan_reads(subject: Subject, kinds: tuple[str, ...] | list[str], gathered: l
     pod = _latest(gathered, "pod_status")
     for kind in kinds:
         produced = _reads_for(kind, subject, gathered, pod, cluster)
-        if produced == WAIT:
-            plan.waiting.append(kind)
-            continue
-        if isinstance(produced, str):
-            plan.skipped.append((kind, produced))
+        if isinstance(produced, str):  # WAIT, or why the kind does not apply
             continue
         for read in produced:
             read = replace(read, about=read.about or subject.name)
             if read.key in done or any(r.key == read.key for r in plan.reads):
                 continue
-            if len(plan.reads) >= budget:
-                plan.skipped.append((kind, "over the read budget of this incident"))
+            if len(plan.reads) >= budget:  # over the read budget of this incident
                 break
             plan.reads.append(read)
     return plan

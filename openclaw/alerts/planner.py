@@ -83,7 +83,6 @@ class AlertContext:
             more = plan_reads(subject, self.evidence_kinds(entry, subject), self.evidence, cluster=self.cluster,
                               planned=plan.reads)
             plan.reads += more.reads
-            plan.waiting += more.waiting
         return plan
 
     def pages(self) -> bool:
