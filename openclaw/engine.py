@@ -1,8 +1,9 @@
 """The engine: runs incidents through the compiled graph, pauses and resumes them, records them.
 
 This is the one service object the CLI and the HTTP server use. It owns the
-checkpointer (SQLite under ``OPENCLAW_HOME``), the run store and the live
-collaborators of the nodes, built once from the settings.
+storage (:func:`openclaw.storage.open_storage`: the run store, audit, approvals, ledger, locks,
+history and the LangGraph checkpointer, on SQLite or PostgreSQL) and the live collaborators of
+the nodes, built once from the settings.
 
 **Write-ahead.** :meth:`Engine.accept` records a run (status ``running``, the incident,
 the raw input) before anything else happens to it; :meth:`Engine.start` then drives the
@@ -25,7 +26,6 @@ import uuid
 from contextlib import AsyncExitStack
 from typing import Any
 
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from pydantic import ValidationError
 
@@ -43,11 +43,11 @@ from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router
 from openclaw.providers.vendors import VENDORS
-from openclaw.runs.audit import AuditLog
 from openclaw.runs.counted import VerifiedApprovals
-from openclaw.runs.history import History
-from openclaw.runs.store import Accepted, RunStore
 from openclaw.settings import Settings
+from openclaw.storage import open_storage
+from openclaw.storage.ports import RunRepository, Storage
+from openclaw.storage.records import Accepted
 
 _DECISION_FIELDS = tuple(Decision.model_fields)
 _ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].model_fields)  # type: ignore[attr-defined]
@@ -111,6 +111,7 @@ class Engine:
         executor: ActionRunner | None = None,
         callbacks: list[Any] | None = None,
         router: Router | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self.settings = settings
         self.callbacks = list(callbacks or [])
@@ -121,7 +122,9 @@ class Engine:
             self.registry, attempt_timeout_s=self.configs.routing.attempt_timeout_s, routing=self.configs.routing
         )
         self.executor = executor or ActionRunner(mode="plan")
-        self.store: RunStore | None = None
+        self.storage: Storage | None = storage
+        """Where state lives; opened from the settings on enter unless given (then the caller closes it)."""
+        self.store: RunRepository | None = None
         self.owner = process_owner()
         """Who drives the runs this engine starts or resumes (see :func:`process_owner`)."""
         self.lease_s = RUN_LEASE_S
@@ -129,13 +132,15 @@ class Engine:
         self.graph: Any = None
 
     async def __aenter__(self) -> Engine:
-        self.settings.home.mkdir(parents=True, exist_ok=True)
-        self.store = RunStore(self.settings.state_db)
-        self._stack.callback(self.store.close)
+        if self.storage is None:
+            self.storage = open_storage(self.settings)
+            self._stack.callback(self.storage.close)
+        storage = self.storage
+        self.store = storage.runs
         snapshot = snapshot_configs(self.configs.directory)
         self.store.save_config_blobs(snapshot)
         self.config_hashes = {name: entry["sha256"] for name, entry in snapshot.items()}
-        saver = await self._stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_db)))
+        saver = await self._stack.enter_async_context(storage.database.checkpointer())
         self.graph = build_graph().compile(checkpointer=saver)
         self.context = PipelineContext(
             settings=self.settings,
@@ -144,9 +149,9 @@ class Engine:
             router=self.router,
             executor=self.executor,
             store=self.store,
-            audit=AuditLog(self.settings.state_db),
-            history=History(self.settings.state_db),
-            approvals=VerifiedApprovals(self.settings.state_db, self.settings.config_dir),
+            audit=storage.audit,
+            history=storage.history,
+            approvals=VerifiedApprovals(storage.approvals, self.settings.config_dir),
             current_replicas=getattr(self.executor, "acurrent_replicas", None),
         )
         return self

@@ -2,7 +2,7 @@
 
 ``openclaw runs recover`` (cron-friendly) and ``openclaw serve`` (at start) call :func:`recover`.
 A run is recovered when its record says ``running`` and its owner is gone: on this host, its
-process no longer exists; on another host, its lease ran out (see :mod:`openclaw.runs.store`).
+process no longer exists; on another host, its lease ran out (see :mod:`openclaw.storage.sqlite.runs`).
 Exactly one recoverer takes a run over (a conditional update of its owner). Then:
 
 1. **Reconcile.** Every idempotency record of the run left ``in_progress`` (the process died
@@ -38,8 +38,6 @@ from openclaw.engine import Engine, build_result
 from openclaw.errors import OpenClawError
 from openclaw.models.incident import Incident
 from openclaw.nodes.approval_gate import waiting
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.ledger import TargetLocks
 from openclaw.signoff import settle
 
 Outcome = Literal["continued", "restarted", "paused", "failed", "skipped"]
@@ -114,7 +112,7 @@ async def recover(engine: Engine) -> list[Recovered]:
 
 def _drop_dead_claims(engine: Engine, run_id: str) -> bool:
     """Release the run's resume claims held by processes that are gone; True when there were any."""
-    approvals = ApprovalStore(engine.settings.state_db)
+    approvals = engine.storage.approvals
     dead = [(key, owner) for key, owner in approvals.claims(run_id) if claim_holder_gone(owner)]
     for key, owner in dead:
         approvals.release_resume(run_id, key, owner=owner)
@@ -180,7 +178,7 @@ async def _reconcile(engine: Engine, run_id: str) -> tuple[dict[str, Any], ...]:
 
 
 def _release_locks(engine: Engine, run_id: str) -> None:
-    freed = TargetLocks(engine.settings.state_db).release_all(owner=run_id)
+    freed = engine.storage.locks.release_all(owner=run_id)
     if freed and engine.context.audit is not None:
         engine.context.audit.append("lock_released", run_id, {"targets": freed, "reason": "its process died"})
 

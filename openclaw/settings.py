@@ -116,6 +116,9 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     kube: KubeSettings = KubeSettings()
     server: ServerSettings = ServerSettings()
+    database_url: SecretStr | None = None
+    """OPENCLAW_DATABASE_URL: the shared database (``postgresql://user:pass@host:5432/db``) for the run store,
+    audit, approvals, ledger, locks, history and the checkpoints; unset: SQLite files under ``home``."""
     environ: Mapping[str, str] = Field(default_factory=dict, repr=False)
     """The OTEL_* and LANGFUSE_* variables, passed on to those SDKs as they are."""
 
@@ -226,6 +229,7 @@ def load_settings(
                 apply=apply,
             ),
             server=_server_settings(env),
+            database_url=_secret(env.get("OPENCLAW_DATABASE_URL")),
             environ={k: v for k, v in env.items() if k.startswith(("OTEL_", "LANGFUSE_"))},
         )
     except ValidationError as exc:

@@ -47,7 +47,7 @@ from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
 from openclaw.approvals.keys import fingerprint_of, load_private_key
 from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision
 from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
-from openclaw.runs.approvals import ApprovalStore
+from openclaw.storage.ports import ApprovalRepository
 from openclaw.runs.counted import ActionTally, approvers_path, load_current_approvers
 from openclaw.runs.counted import expired as _expired
 from openclaw.runs.counted import quorum_of as _quorum_of
@@ -210,12 +210,12 @@ def sign_for_run(
 async def _values(engine: Any, run_id: str) -> dict[str, Any]:
     values = (await engine.checkpoint(run_id))["values"]
     if not values:
-        raise RunNotFound(f"no run {run_id!r} is paused in {engine.settings.checkpoint_db}; list runs with: openclaw runs list")
+        raise RunNotFound(f"no run {run_id!r} is paused in {engine.storage.where}; list runs with: openclaw runs list")
     return values
 
 
-def _store(engine: Any) -> ApprovalStore:
-    return ApprovalStore(engine.settings.state_db)
+def _store(engine: Any) -> ApprovalRepository:
+    return engine.storage.approvals
 
 
 def _audit(engine: Any, kind: str, run_id: str, payload: dict[str, Any]) -> None:
@@ -376,7 +376,7 @@ def resume_takeover_s(engine: Any) -> int:
     return int(getattr(approvals, "resume_takeover_s", DEFAULT_TAKEOVER_S))
 
 
-async def _heartbeat(engine: Any, store: ApprovalStore, run_id: str, key: str, owner: str, every_s: float) -> None:
+async def _heartbeat(engine: Any, store: ApprovalRepository, run_id: str, key: str, owner: str, every_s: float) -> None:
     """Renew the resume claim every ``every_s`` seconds while this process resumes the run."""
     while True:
         await asyncio.sleep(every_s)

@@ -48,26 +48,24 @@ def build_context(settings: Any = None) -> PipelineContext:
     from openclaw.config import load_configs
     from openclaw.providers.recording import recording_transports
     from openclaw.providers.router import Router
-    from openclaw.runs.audit import AuditLog
-    from openclaw.runs.history import History
-    from openclaw.runs.store import RunStore
     from openclaw.settings import load_settings
+    from openclaw.storage import open_storage
     from openclaw.wiring import build_action_runner, build_registry
 
     settings = settings or load_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
     configs = load_configs(settings.config_dir)
+    storage = open_storage(settings)  # lives as long as the context (the server process)
     registry = build_registry(settings, transports=recording_transports())
-    executor = build_action_runner(settings)
+    executor = build_action_runner(settings, storage)
     return PipelineContext(
         settings=settings,
         configs=configs,
         registry=registry,
         router=Router(registry, attempt_timeout_s=configs.routing.attempt_timeout_s, routing=configs.routing),
         executor=executor,
-        store=RunStore(settings.state_db),
-        audit=AuditLog(settings.state_db),
-        history=History(settings.state_db),
+        store=storage.runs,
+        audit=storage.audit,
+        history=storage.history,
         current_replicas=getattr(executor, "acurrent_replicas", None),
     )
 

@@ -12,6 +12,8 @@ from openclaw.nodes.dispatch import ActionRunner
 from openclaw.notify.telegram import TelegramNotifier
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.settings import Settings
+from openclaw.storage import open_storage
+from openclaw.storage.ports import Storage
 
 
 def build_registry(settings: Settings, **options: Any) -> ProviderRegistry:
@@ -32,21 +34,20 @@ def build_notifier(settings: Settings) -> TelegramNotifier:
     return TelegramNotifier(token=token, chat_id=tg.chat_id, base_url=tg.api_base_url)
 
 
-def build_action_runner(settings: Settings) -> ActionRunner:
+def build_action_runner(settings: Settings, storage: Storage) -> ActionRunner:
     """The executor the settings call for; close it with ``ActionRunner.close()``.
 
     No cluster (no KUBECONFIG, not in a pod): plan mode, whatever configs/executor.yaml says.
     Otherwise connect (ConfigError for a bad kubeconfig or context) and dry-run mutations, or
     apply them with ``--apply`` or ``mode: apply`` in executor.yaml. Every mode gets the
-    Telegram notifier and the idempotency ledger in the state database; mutations hold a
-    per-deployment lock there.
+    Telegram notifier and the idempotency ledger of ``storage``; mutations hold a per-deployment
+    lock there.
     """
     from openclaw.config.executor import load_executor_config
-    from openclaw.runs.ledger import ActionLedger, TargetLocks
 
     config, _ = load_executor_config(settings.config_dir)
     notifier = build_notifier(settings)
-    ledger = ActionLedger(settings.state_db)
+    ledger = storage.ledger
     if settings.mode == "plan":  # no cluster: the kubernetes client is not even imported
         return ActionRunner(mode="plan", notifier=notifier, ledger=ledger, log_max_bytes=config.log_max_bytes)
     from openclaw.kube.access import connect
@@ -64,7 +65,7 @@ def build_action_runner(settings: Settings) -> ActionRunner:
         max_retries=config.max_retries,
         backoff_s=config.backoff_s,
         request_timeout_s=config.request_timeout_s,
-        locks=TargetLocks(settings.state_db),
+        locks=storage.locks,
         lock_ttl_s=config.lock_ttl_s,
         lock_wait_s=config.lock_wait_s,
     )
@@ -77,14 +78,20 @@ def build_action_runner(settings: Settings) -> ActionRunner:
 async def open_engine(
     settings: Settings, *, registry: ProviderRegistry | None = None, callbacks: list[Any] | None = None
 ) -> AsyncIterator[Engine]:
-    """An entered Engine with the providers and executor the settings call for; the cluster is closed on exit."""
-    runner = build_action_runner(settings)
+    """An entered Engine with the storage, providers and executor the settings call for; the cluster and the
+    storage are closed on exit."""
+    storage = open_storage(settings)
     try:
-        registry = registry or build_registry(settings, transports=recording_transports())
-        async with Engine(settings, registry=registry, executor=runner, callbacks=callbacks) as engine:
-            yield engine
+        runner = build_action_runner(settings, storage)
+        try:
+            registry = registry or build_registry(settings, transports=recording_transports())
+            async with Engine(settings, registry=registry, executor=runner, callbacks=callbacks,
+                              storage=storage) as engine:
+                yield engine
+        finally:
+            runner.close()
     finally:
-        runner.close()
+        storage.close()
 
 
 def default_model(settings: Settings, configs, provider: str) -> str:

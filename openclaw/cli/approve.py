@@ -90,13 +90,13 @@ def _sign(run: dict[str, Any], args: argparse.Namespace, name: str) -> list[Any]
 
 def _stored_run(settings: Any, run_id: str) -> dict[str, Any]:
     """The run's stored result; RunNotFound (with the fix) when there is no such run."""
-    from openclaw.runs.store import RunStore
+    from openclaw.storage import open_storage
 
-    store = RunStore(settings.state_db)
+    storage = open_storage(settings)
     try:
-        return store.get(run_id)
+        return storage.runs.get(run_id)
     finally:
-        store.close()
+        storage.close()
 
 
 def _print(settings: Any, args: argparse.Namespace, name: str) -> int:

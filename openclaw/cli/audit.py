@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-from openclaw.runs.audit import AuditLog, missing_reason
 from openclaw.settings import load_settings
+from openclaw.storage.sqlite.audit import AuditLog, missing_reason
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "audit table)."
         ),
     )
-    verify.add_argument("--db", metavar="FILE", help="state database to check (default: OPENCLAW_HOME/openclaw.db)")
+    verify.add_argument("--db", metavar="FILE", help="SQLite state database to check (default: OPENCLAW_DATABASE_URL, "
+                        "else OPENCLAW_HOME/openclaw.db)")
     verify.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="config directory")
     verify.set_defaults(handler=_verify)
 
@@ -41,12 +43,24 @@ def verify_db(db_path: Path) -> tuple[int, list[str]]:
     return 0, [f"audit log intact: {log.head()[0]} entries"]
 
 
+def verify_storage(settings: Any) -> tuple[int, list[str]]:
+    """(exit code, output lines) for the audit log of OPENCLAW_DATABASE_URL."""
+    from openclaw.storage import open_storage
+
+    storage = open_storage(settings)
+    try:
+        problems = storage.audit.verify()
+        return (1, problems) if problems else (0, [f"audit log intact: {storage.audit.head()[0]} entries"])
+    finally:
+        storage.close()
+
+
 def _verify(args: argparse.Namespace) -> int:
-    if args.db:
-        db = Path(args.db)
+    settings = None if args.db else load_settings(config_dir=getattr(args, "config_dir", None))
+    if settings is not None and settings.database_url is not None:
+        code, lines = verify_storage(settings)
     else:
-        db = load_settings(config_dir=getattr(args, "config_dir", None)).state_db
-    code, lines = verify_db(db)
+        code, lines = verify_db(Path(args.db) if args.db else settings.state_db)
     for line in lines:
         print(line)
     return code

@@ -37,17 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _recording(target: str, settings: Any) -> Any:
     from openclaw.replay.recording import from_bundle, from_store, recorded_approvals
-    from openclaw.runs.audit import AuditLog
-    from openclaw.runs.store import RunStore
+    from openclaw.storage import open_storage
 
     if Path(target).is_file():
         return from_bundle(target)
-    store = RunStore(settings.state_db)
+    storage = open_storage(settings)
     try:
-        return from_store(store, target, audit=AuditLog(settings.state_db),
-                          approvals=recorded_approvals(settings.state_db, target))
+        return from_store(storage.runs, target, audit=storage.audit,
+                          approvals=recorded_approvals(storage.approvals, target))
     finally:
-        store.close()
+        storage.close()
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -74,7 +73,13 @@ async def _one(rec: Any, args: argparse.Namespace, settings: Any, config_dir: Pa
     from openclaw.replay.runner import fork, replay, what_if
 
     if args.from_node:
-        return await fork(rec, args.from_node, config_dir=config_dir, live=args.live, checkpoint_db=settings.checkpoint_db)
+        from openclaw.storage import open_storage
+
+        storage = open_storage(settings)
+        try:
+            return await fork(rec, args.from_node, config_dir=config_dir, live=args.live, checkpoints=storage.database)
+        finally:
+            storage.close()
     if args.live or config_dir is not None:
         return await what_if(rec, config_dir=config_dir, live=args.live)
     return await replay(rec)
@@ -114,7 +119,7 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
     from openclaw.errors import UsageError
     from openclaw.replay.recording import from_store
     from openclaw.replay.runner import what_if
-    from openclaw.runs.store import RunStore
+    from openclaw.storage import open_storage
 
     since = None
     if args.since:
@@ -124,7 +129,8 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
             raise UsageError(f"--since {args.since!r} is not an ISO 8601 date") from None
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # a bare date means UTC
         since = parsed.astimezone(UTC)
-    store = RunStore(settings.state_db)
+    storage = open_storage(settings)
+    store = storage.runs
     rows = [r for r in store.list(limit=100_000) if since is None or _created(r) >= since]
 
     async def go(advance: Any) -> list[Any]:
@@ -142,7 +148,7 @@ def _replay_all(args: argparse.Namespace, settings: Any, config_dir: Path | None
         with progress("deciding recorded runs again", len(rows), as_json=args.json) as advance:
             reports = asyncio.run(go(advance))
     finally:
-        store.close()
+        storage.close()
     changed = [r for r in reports if not r.identical]
     if args.json:
         for r in reports:

@@ -57,10 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store():
-    from openclaw.runs.store import RunStore
     from openclaw.settings import load_settings
+    from openclaw.storage import open_storage
 
-    return RunStore(load_settings().state_db)
+    return open_storage(load_settings()).runs
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -74,7 +74,7 @@ def _list(args: argparse.Namespace) -> int:
     from openclaw.cli.render import runs_table
 
     if not rows:
-        print(f"no runs with status {args.status} in {store.path}" if args.status else f"no runs recorded in {store.path}")
+        print(f"no runs with status {args.status} in {store.where}" if args.status else f"no runs recorded in {store.where}")
         return 0
     runs_table(rows, Console(highlight=False))
     return 0
@@ -97,13 +97,16 @@ def _show(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from openclaw.replay.recording import from_store, recorded_approvals, scrub
-    from openclaw.runs.audit import AuditLog
     from openclaw.settings import load_settings
+    from openclaw.storage import open_storage
 
     settings = load_settings()
-    store = _store()
-    bundle = from_store(store, args.run_id, audit=AuditLog(settings.state_db),
-                        approvals=recorded_approvals(settings.state_db, args.run_id)).as_bundle()
+    storage = open_storage(settings)
+    try:
+        bundle = from_store(storage.runs, args.run_id, audit=storage.audit,
+                            approvals=recorded_approvals(storage.approvals, args.run_id)).as_bundle()
+    finally:
+        storage.close()
     keys = [vendor.api_key for vendor in settings.providers.values()]
     secrets = [s.get_secret_value() for s in (*keys, settings.telegram.bot_token, settings.server.api_token)
                if s is not None]

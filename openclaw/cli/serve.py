@@ -23,7 +23,6 @@ import ipaddress
 import json
 import os
 import socket
-import sqlite3
 import sys
 
 EXIT_OK = 0
@@ -189,15 +188,15 @@ def _workers_supervisor() -> type:
 async def _preflight(settings: object) -> None:
     """Open (and close) the engine the app's lifespan will open: configs, stores, providers, cluster client.
 
-    OpenClaw errors pass through (ConfigError: exit 2; StoreError: exit 1); other OS and SQLite
-    failures become a StoreError naming OPENCLAW_HOME."""
+    OpenClaw errors pass through (ConfigError: exit 2; StoreError: exit 1, a database that does not
+    answer or whose schema is behind); other OS failures become a StoreError naming OPENCLAW_HOME."""
     from openclaw.errors import StoreError
     from openclaw.wiring import open_engine
 
     try:
         async with open_engine(settings):  # type: ignore[arg-type]
             pass
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         home = getattr(settings, "home", "?")
         raise StoreError(f"cannot use the state directory {home}: {exc}; check OPENCLAW_HOME") from exc
 

@@ -63,7 +63,7 @@ class ExecOutcome:
 
 
 class Locks(Protocol):
-    """What the executor needs from ``openclaw.runs.ledger.TargetLocks``."""
+    """What the executor needs from ``openclaw.storage.ports.Locks``."""
 
     def hold(self, target: str, *, owner: str, ttl_s: float = ..., wait_s: float = ...) -> AbstractContextManager[None]:
         ...

@@ -13,7 +13,7 @@ Modes (``ActionRunner.mode``):
 
 **Exactly once.** With a ledger, every action is keyed by ``(run_id, digest)``: the
 record is written before the call and completed after it (see
-``openclaw.runs.ledger.ActionLedger.run_once``). Resuming or replaying a run returns
+``openclaw.storage.ports.Ledger.run_once``). Resuming or replaying a run returns
 the recorded outcome (``Outcome.replayed``) and never calls the cluster again; a
 mutation whose earlier attempt never completed is reported failed ("outcome
 unknown"), not re-sent. Mutations also hold a per-deployment lock named after the
@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from openclaw.errors import ExecutionError, StoreError
 from openclaw.kube.plan import DEFAULT_LOG_MAX_BYTES, planned_calls, resolve, restarted_at
-from openclaw.runs.ledger import UNKNOWN_OUTCOME
+from openclaw.storage.records import UNKNOWN_OUTCOME
 
 Mode = Literal["plan", "dry_run", "apply"]
 
@@ -56,7 +56,7 @@ class ActionRunner:
 
     ``kube``: an ``openclaw.kube.executor.KubeExecutor`` (required unless ``mode="plan"``);
     ``notifier``: an ``openclaw.notify.telegram.TelegramNotifier`` (None: alerts are planned);
-    ``ledger``: an ``openclaw.runs.ledger.ActionLedger`` (None: no exactly-once bookkeeping);
+    ``ledger``: an ``openclaw.storage.ports.Ledger`` (None: no exactly-once bookkeeping);
     ``log_max_bytes``: the log bound plan mode records for get_logs, in bytes.
     """
 

@@ -118,7 +118,7 @@ async def _refuse_other_mode(ctx: PipelineContext, run_id: str, action: dict[str
 
 async def _refuse_broken_audit(ctx: PipelineContext, action: dict[str, Any]) -> dict[str, Any] | None:
     """A mutation fails without a request while the audit log's chain is broken
-    (:meth:`openclaw.runs.audit.AuditLog.refusal`); None for reads, alerts, replays and an intact log."""
+    (:meth:`openclaw.storage.chain.AuditChain.refusal`); None for reads, alerts, replays and an intact log."""
     if not action.get("mutating") or ctx.audit is None:
         return None
     refusal = await asyncio.to_thread(ctx.audit.refusal)

@@ -61,11 +61,11 @@ class PipelineContext:
     executor: Any
     """Carries out approved actions; see openclaw.nodes.dispatch.ActionRunner."""
     store: Any = None
-    """The run store (openclaw.runs.store.RunStore): history for anti-flapping."""
+    """The run store (openclaw.storage.ports.RunRepository): history for anti-flapping."""
     audit: Any = None
-    """The hash-chained audit log (openclaw.runs.audit.AuditLog); None in replays."""
+    """The hash-chained audit log (openclaw.storage.ports.AuditSink); None in replays."""
     history: Any = None
-    """Recent mutations per target for anti-flapping (openclaw.runs.history.History); None: no history."""
+    """Recent mutations per target for anti-flapping (openclaw.storage.ports.HistoryStore); None: no history."""
     approvals: Any = None
     """Where the approval gate reads sign-off: verified signatures from the approvals store
     (openclaw.runs.counted.VerifiedApprovals); None: no signature counts (requests can still expire)."""

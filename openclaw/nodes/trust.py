@@ -7,7 +7,7 @@ the scorer weighs are gathered here: the incident's source and requester, the
 decision's provider and fallback depth, the target's recent history (anti-flapping)
 and, when the context can tell, the current replica count. One ``verdict`` entry per
 action goes to the audit log, in one transaction. While the audit log's chain is broken
-(:meth:`openclaw.runs.audit.AuditLog.refusal`), every mutation is denied with that reason.
+(:meth:`openclaw.storage.chain.AuditChain.refusal`), every mutation is denied with that reason.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _facts(base: Facts, proposed: ProposedAction, policy: TrustPolicy | None, hi
     """History and replica count of the action's target (reads and invalid actions have none).
 
     Reading the history reserves the target for this run in the same transaction
-    (:meth:`openclaw.runs.history.History.reserve`), so concurrent runs see each other;
+    (:meth:`openclaw.storage.ports.HistoryStore.reserve`), so concurrent runs see each other;
     :func:`_keep_reservation` drops it again unless the verdict is ``auto``.
     """
     target = target_of(proposed)

@@ -117,7 +117,7 @@ class RecordedFacts:
                      facts.get("replicas_lookup_error")))
 
     def recent(self, target: str, since: float) -> Any:
-        from openclaw.runs.history import Recent
+        from openclaw.storage.records import Recent
 
         queue = self._history.get(target)
         count, age = queue.popleft() if queue else (0, None)

@@ -112,11 +112,10 @@ def scrub(document: Any, secrets: list[str]) -> Any:
     return json.loads(text)
 
 
-def recorded_approvals(db_path: Path, run_id: str) -> list[dict[str, Any]]:
-    """The signed decisions accepted for a run (public data: signatures, never keys)."""
-    from openclaw.runs.approvals import ApprovalStore
-
+def recorded_approvals(approvals: Any, run_id: str) -> list[dict[str, Any]]:
+    """The signed decisions accepted for a run (public data: signatures, never keys), from the approvals
+    store (``openclaw.storage.ports.ApprovalRepository``)."""
     return [
         {"person": d.person, "received_at": d.received_at, "decision": d.decision.model_dump(mode="json")}
-        for d in ApprovalStore(db_path).decisions(run_id)
+        for d in approvals.decisions(run_id)
     ]

@@ -175,7 +175,8 @@ def _rebind(answer: Any, paused: dict[str, Any], original: dict[str, Any]) -> An
 def _what_if_settings(tmp: str, config_dir: Path | None, live: bool, rec: Recording) -> Settings:
     today = load_settings(config_dir=config_dir)
     environ = None if live else _replay_environ(rec)
-    return load_settings(config_dir=today.config_dir, home=Path(tmp) / "home", environ=environ)
+    scratch = load_settings(config_dir=today.config_dir, home=Path(tmp) / "home", environ=environ)
+    return scratch.model_copy(update={"database_url": None})  # a what-if never writes the shared database
 
 
 async def what_if(rec: Recording, *, config_dir: Path | None = None, live: bool = False) -> ReplayReport:
@@ -189,15 +190,17 @@ async def what_if(rec: Recording, *, config_dir: Path | None = None, live: bool 
 
 
 async def fork(
-    rec: Recording, node: str, *, config_dir: Path | None = None, live: bool = False, checkpoint_db: Path | None = None
+    rec: Recording, node: str, *, config_dir: Path | None = None, live: bool = False, checkpoints: Any = None
 ) -> ReplayReport:
-    """Fork from the checkpoint before ``node`` and run the rest under today's config; execute nothing."""
+    """Fork from the checkpoint before ``node`` and run the rest under today's config; execute nothing.
+    ``checkpoints``: the database whose checkpoints are read, when it still has the run
+    (``openclaw.storage.ports.Database``; it is never written)."""
     if node not in _PREDECESSOR:
         choices = ", ".join(NODES[1:])
         raise UsageError(f"--from {node!r}: choose one of {choices} (to redo everything, replay without --from)")
     incident = _incident(rec)
     with tempfile.TemporaryDirectory(prefix="openclaw-fork-") as tmp:
-        before = await _checkpoint_before(rec, node, checkpoint_db, Path(tmp) / "original")
+        before = await _checkpoint_before(rec, node, checkpoints, Path(tmp) / "original")
         settings = _what_if_settings(tmp, config_dir, live, rec)
         async with _engine(settings, rec, live=live, execute="plan") as (engine, transports):
             fork_id = f"{rec.run_id}-fork"
@@ -208,21 +211,16 @@ async def fork(
     return _report("fork", rec, result, transports, view=decision_view)
 
 
-async def _checkpoint_before(rec: Recording, node: str, checkpoint_db: Path | None, scratch: Path) -> dict[str, Any]:
+async def _checkpoint_before(rec: Recording, node: str, checkpoints: Any, scratch: Path) -> dict[str, Any]:
     """The state values of the checkpoint just before ``node`` first ran: from the local checkpoint
     database when it still has the run, else from an exact replay of the recording."""
-    import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
     from graphs.decision_pipeline import build_graph
 
     config = {"configurable": {"thread_id": rec.run_id}}
-    if checkpoint_db is not None and checkpoint_db.exists():
-        conn = await aiosqlite.connect(f"file:{checkpoint_db}?mode=ro", uri=True)  # never write the real one
-        try:
-            values = await _values_before(build_graph().compile(checkpointer=AsyncSqliteSaver(conn)), config, node)
-        finally:
-            await conn.close()
+    if checkpoints is not None:
+        async with checkpoints.checkpoint_reader() as saver:
+            values = None if saver is None else await _values_before(build_graph().compile(checkpointer=saver),
+                                                                     config, node)
         if values is not None:
             return values
     scratch.mkdir(parents=True)

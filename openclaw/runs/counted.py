@@ -24,7 +24,8 @@ from openclaw.approvals.digest import parse_utc
 from openclaw.approvals.quorum import tally
 from openclaw.approvals.signing import SignedDecision, verify_decision
 from openclaw.errors import ApprovalRefused, PolicyError
-from openclaw.runs.approvals import ApprovalStore, StoredDecision
+from openclaw.storage.ports import ApprovalRepository
+from openclaw.storage.records import StoredDecision
 
 Resolution = Literal["approved", "rejected", "expired"]
 
@@ -126,11 +127,11 @@ def tally_action(action: dict[str, Any], stored: list[StoredDecision], config: A
 
 
 class VerifiedApprovals:
-    """The gate's source of sign-off: the approvals store in ``db_path``, verified against approvers.yaml
+    """The gate's source of sign-off: the approvals in ``store``, verified against approvers.yaml
     in ``config_dir`` at the moment of asking."""
 
-    def __init__(self, db_path: Path | str, config_dir: Path | str) -> None:
-        self.db_path = Path(db_path)
+    def __init__(self, store: ApprovalRepository, config_dir: Path | str) -> None:
+        self.store = store
         self.config_dir = Path(config_dir)
 
     def tallies(self, values: dict[str, Any], pending: list[dict[str, Any]], now: float) -> dict[int, ActionTally]:
@@ -140,7 +141,7 @@ class VerifiedApprovals:
             config: ApproversConfig | None = load_current_approvers(self.config_dir)
         except PolicyError:
             config = None  # nobody's signature counts until approvers.yaml is fixed; expiry still applies
-        store = ApprovalStore(self.db_path)
+        store = self.store
         stored, cancelled = store.decisions(values["run_id"]), store.cancellation(values["run_id"])
         return {
             a["index"]: tally_action(a, [s for s in stored if s.decision.action_index == a["index"]], config,

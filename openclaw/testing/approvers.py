@@ -35,14 +35,13 @@ def config_with_approvers(
     return config_dir, keys
 
 
-def store_approvals(state_db: Path, run: Mapping, keys: Mapping[str, Path], *, now: datetime | None = None) -> int:
+def store_approvals(approvals: Any, run: Mapping, keys: Mapping[str, Path], *, now: datetime | None = None) -> int:
     """Sign every waiting action of ``run`` (a run result or checkpoint values) with each person's key and
     store the decisions in the approvals store, as ``openclaw approve`` would before the run is resumed.
     Returns how many decisions were stored. The gate verifies them itself when the run is woken."""
-    from openclaw.runs.approvals import ApprovalStore
     from openclaw.signoff import sign_for_run
 
-    store, stored = ApprovalStore(state_db), 0
+    store, stored = approvals, 0
     for name, key in keys.items():
         for decision in sign_for_run(dict(run), key, kind="approve", approver=name, now=now):
             stored += store.add(name, decision, received_at=decision.signed_at)

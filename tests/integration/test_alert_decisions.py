@@ -25,7 +25,7 @@ import yaml
 
 from openclaw.cli.main import main
 from openclaw.models.incident import load_incidents
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings, shipped_config_dir
 from openclaw.signoff import resolve_alert
 from openclaw.testing.kube import emulated_cluster

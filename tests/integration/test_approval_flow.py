@@ -41,8 +41,8 @@ from openclaw.cli.main import main
 from openclaw.engine import Engine
 from openclaw.errors import ApprovalRefused
 from openclaw.models.incident import Incident
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings, shipped_config_dir
 from openclaw.signoff import approver_for_key, load_current_approvers, now_of, settle, sign_for_run, submit
 from openclaw.testing.approvers import config_with_approvers

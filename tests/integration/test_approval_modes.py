@@ -19,7 +19,8 @@ import pytest
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import Outcome
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.signoff import settle, now_of, sign_for_run, submit
 from openclaw.nodes.approval_gate import WAKE_UP
@@ -97,7 +98,7 @@ async def test_execute_refuses_a_mutation_judged_for_another_mode(world):
     run = await _judged(settings, FakeCluster("apply"))
     resumed_by = FakeCluster("dry_run")
     async with Engine(settings, executor=resumed_by) as engine:
-        store_approvals(settings.state_db, {"run_id": run["run_id"], "actions": run["frozen"]}, {"alice": key})
+        store_approvals(ApprovalStore(settings.state_db), {"run_id": run["run_id"], "actions": run["frozen"]}, {"alice": key})
         result = await engine.resume(run["run_id"], WAKE_UP)
     mutation = result["actions"][0]
     assert mutation["status"] == "failed" and result["status"] == "failed"

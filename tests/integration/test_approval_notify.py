@@ -18,7 +18,7 @@ import pytest
 
 from openclaw.models.incident import Incident
 from openclaw.notify.approval_request import AUDIT_KIND
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.signoff import sign_for_run, submit
 from openclaw.testing.approvers import config_with_approvers

@@ -22,8 +22,8 @@ import pytest
 from openclaw.approvals.signing import SignedDecision
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.signoff import now_of, sign_for_run
 from openclaw.testing.approvers import config_with_approvers

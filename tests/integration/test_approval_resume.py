@@ -24,8 +24,8 @@ from openclaw.cli.main import main
 from openclaw.engine import Engine
 from openclaw.errors import ApprovalRefused
 from openclaw.models.incident import Incident
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.signoff import now_of, resume_takeover_s, round_key, settle, sign_for_run, submit, waiting_in
 from openclaw.testing.approvers import config_with_approvers

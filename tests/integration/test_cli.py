@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from openclaw.cli.main import main
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.settings import load_settings
 
 HANG_S = 600

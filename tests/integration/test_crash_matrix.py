@@ -41,8 +41,8 @@ import pytest
 import yaml
 
 from openclaw.cli.main import main
-from openclaw.runs.ledger import TargetLocks
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.ledger import TargetLocks
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.settings import load_settings
 from openclaw.testing.approvers import config_with_approvers
 from openclaw.testing.kube import EmulatedCluster, emulated_cluster

@@ -44,8 +44,9 @@ from openclaw.cli.main import main
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
 from openclaw.recovery import recover
-from openclaw.runs.audit import AuditLog
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.settings import load_settings
 from openclaw.signoff import sign_for_run, submit
 from openclaw.testing.approvers import config_with_approvers
@@ -222,7 +223,7 @@ async def test_a_run_that_cannot_be_carried_on_is_failed_with_the_reason() -> No
 @pytest.mark.asyncio
 async def test_a_resume_claimed_by_a_process_that_died_is_taken_over_by_recovery(tmp_path) -> None:
     from openclaw.approvals.digest import iso_utc
-    from openclaw.runs.approvals import ApprovalStore
+    from openclaw.storage.sqlite.approvals import ApprovalStore
     from openclaw.signoff import now_of, round_key, waiting_in
     from openclaw.testing.approvers import store_approvals
 
@@ -230,7 +231,7 @@ async def test_a_resume_claimed_by_a_process_that_died_is_taken_over_by_recovery
     settings = load_settings(config_dir=configs)
     async with Engine(settings) as engine:
         paused = await engine.run(Incident(description=PROD_RESTART))
-        store_approvals(settings.state_db, paused, {"alice": keys["alice"]})
+        store_approvals(ApprovalStore(settings.state_db), paused, {"alice": keys["alice"]})
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True, check=True).stdout.strip()
         owner = f"{engine.owner.rpartition(':')[0]}:{dead}:c0ffee"

@@ -25,8 +25,8 @@ import yaml
 
 from openclaw.models.incident import Incident
 from openclaw.nodes.approval_gate import WAKE_UP
-from openclaw.runs.audit import AuditLog
-from openclaw.runs.ledger import ActionLedger
+from openclaw.storage.sqlite.audit import AuditLog
+from openclaw.storage.sqlite.ledger import ActionLedger
 from openclaw.settings import load_settings
 from openclaw.signoff import waiting_in
 from openclaw.testing.approvers import config_with_approvers, store_approvals
@@ -45,7 +45,7 @@ async def approve(engine, run: dict) -> dict:
     """Alice's signed approval of the run's waiting actions goes to the approvals store (as `openclaw approve`
     stores it); then the run is woken at the gate, which verifies and counts it. Returns the result."""
     if waiting_in(run.get("actions", [])):
-        store_approvals(engine.settings.state_db, run, {"alice": KEYS["alice"]})
+        store_approvals(engine.storage.approvals, run, {"alice": KEYS["alice"]})
     return await engine.resume(run["run_id"], WAKE_UP)
 
 

@@ -22,7 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.server import create_app
 from openclaw.server.bodies import MAX_DEPTH, nesting_depth
 from openclaw.settings import Settings, load_settings

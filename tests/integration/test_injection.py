@@ -23,8 +23,8 @@ import pytest
 from openclaw.engine import Engine
 from openclaw.errors import InputError
 from openclaw.models.incident import MAX_DESCRIPTION_CHARS, Incident, parse_incident
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.testing.llm_sim import LLMSimulator, ToolCall, ToolCalls
 from openclaw.wiring import build_registry

@@ -21,7 +21,7 @@ from openclaw.config.executor import ExecutorConfig, load_executor_config
 from openclaw.errors import ConfigError
 from openclaw.kube.access import Cluster, connect
 from openclaw.kube.executor import ExecOutcome, KubeExecutor
-from openclaw.runs.ledger import ActionLedger, TargetLocks
+from openclaw.storage.sqlite.ledger import ActionLedger, TargetLocks
 from openclaw.testing.kube import EmulatedCluster
 
 NS = "awoooi-prod"

@@ -20,7 +20,7 @@ import yaml
 
 from openclaw import prompts
 from openclaw.cli.main import main
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings, shipped_config_dir
 from openclaw.testing.kube import emulated_cluster
 from openclaw.testing.llm_sim import LLMSimulator, ToolCall, ToolCalls, Usage
@@ -182,7 +182,7 @@ def test_replay_usage_errors(argv, capsys):
 def test_an_approved_run_replays_identically_without_counting_again(tmp_path, monkeypatch, capsys):
     from openclaw.approvals.approvers import add_approver
     from openclaw.approvals.keys import generate_keypair
-    from openclaw.runs.approvals import ApprovalStore
+    from openclaw.storage.sqlite.approvals import ApprovalStore
 
     configs = _configs(tmp_path)
     pair = generate_keypair("alice", tmp_path / "keys")

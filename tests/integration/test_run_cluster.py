@@ -24,9 +24,10 @@ import yaml
 
 from openclaw.cli.main import main
 from openclaw.engine import Engine
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.settings import load_settings
 from openclaw.testing.kube import EmulatedCluster, emulated_cluster
+from openclaw.storage import open_storage
 from openclaw.wiring import build_action_runner, open_engine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -177,7 +178,8 @@ def test_context_flag_selects_the_context(ec, tmp_path, capsys, monkeypatch) -> 
 
 @pytest.mark.asyncio
 async def test_current_replicas_reads_the_deployment(ec, monkeypatch) -> None:
-    runner = build_action_runner(load_settings())
+    storage = open_storage(load_settings())
+    runner = build_action_runner(load_settings(), storage)
     try:
         assert runner.mode == "dry_run" and runner.identity == f"{ec.context}@{ec.url}"
         assert runner.current_replicas("awoooi-prod", "awoooi-api") == 3
@@ -187,7 +189,7 @@ async def test_current_replicas_reads_the_deployment(ec, monkeypatch) -> None:
     finally:
         runner.close()
     monkeypatch.delenv("KUBECONFIG")
-    planner = build_action_runner(load_settings())
+    planner = build_action_runner(load_settings(), storage)
     assert planner.mode == "plan" and planner.current_replicas("awoooi-prod", "awoooi-api") is None
     assert await planner.acurrent_replicas("awoooi-prod", "awoooi-api") is None
 

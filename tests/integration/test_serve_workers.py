@@ -26,8 +26,8 @@ import pytest
 
 from openclaw.bench.serve import stop_serve
 from openclaw.cli.main import main
-from openclaw.runs.audit import AuditLog
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.audit import AuditLog
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.server.app import SERVE_ARGS_ENV, create_app_from_env
 from openclaw.settings import load_settings
 

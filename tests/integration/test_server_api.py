@@ -32,8 +32,8 @@ from openclaw.approvals.approvers import add_approver
 from openclaw.approvals.keys import generate_keypair
 from openclaw.errors import ConfigError
 from openclaw.models.run import RunResult
-from openclaw.runs.audit import AuditLog
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.audit import AuditLog
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.server import create_app
 from openclaw.settings import Settings, load_settings
 from openclaw.signoff import sign_for_run

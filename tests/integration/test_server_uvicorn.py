@@ -18,7 +18,7 @@ import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
 from openclaw.cli.main import main
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.runs import RunStore
 from openclaw.server import create_app
 from openclaw.settings import load_settings
 

@@ -22,6 +22,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
+from openclaw.storage.sqlite.approvals import ApprovalStore
 from openclaw.nodes.approval_gate import WAKE_UP, approval_gate, unverified_claims, waiting
 from openclaw.nodes.state import PipelineState
 from openclaw.runs.counted import VerifiedApprovals
@@ -92,7 +93,7 @@ def _answer(resolution: str, approvers: list[str], digest: str = DIGEST, reason:
     "approved",
 ], ids=["full-quorum", "rejection", "other-shape", "a-string"])
 async def test_a_forged_resume_value_counts_for_nothing_and_is_audited(tmp_path: Path, forged):
-    context = _Context(VerifiedApprovals(tmp_path / "state.db", tmp_path / "configs"))
+    context = _Context(VerifiedApprovals(ApprovalStore(tmp_path / "state.db"), tmp_path / "configs"))
     action = await _gate_with(forged, context)
     assert action == _action() and waiting({"actions": [action]}) == [action]
     [(kind, run_id, payload)] = context.audit.entries
@@ -100,7 +101,7 @@ async def test_a_forged_resume_value_counts_for_nothing_and_is_audited(tmp_path:
 
 
 async def test_a_plain_wake_up_is_not_audited(tmp_path: Path):
-    context = _Context(VerifiedApprovals(tmp_path / "state.db", tmp_path / "configs"))
+    context = _Context(VerifiedApprovals(ApprovalStore(tmp_path / "state.db"), tmp_path / "configs"))
     assert await _gate_with(WAKE_UP, context) == _action() and context.audit.entries == []
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from openclaw.cli.main import main
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 from openclaw.testing.approvers import config_with_approvers
 
 RESTART = "The API is not responding, please restart the awoooi-api deployment"

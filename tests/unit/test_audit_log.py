@@ -1,4 +1,4 @@
-"""openclaw.runs.audit: the append-only, hash-chained audit log.
+"""openclaw.storage.sqlite.audit: the append-only, hash-chained audit log.
 
 Covers: entries get contiguous seq numbers, link to the previous hash (genesis for the
 first) and carry a hash recomputable from their fields; entries(run_id) filters; the log
@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 import pytest
 
 from openclaw.approvals.digest import canonical_json, sha256_hex
-from openclaw.runs.audit import GENESIS_HASH, AuditLog
+from openclaw.storage.records import GENESIS_HASH
+from openclaw.storage.sqlite.audit import AuditLog
 
 AT = datetime(2030, 1, 1, 12, tzinfo=UTC)
 

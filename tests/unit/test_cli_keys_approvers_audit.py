@@ -25,7 +25,7 @@ from openclaw.approvals.approvers import load_approvers
 from openclaw.approvals.signing import sign_decision, verify_decision
 from openclaw.cli import approvers as approvers_cli
 from openclaw.cli.main import main
-from openclaw.runs.audit import AuditLog
+from openclaw.storage.sqlite.audit import AuditLog
 
 
 @pytest.fixture(autouse=True)

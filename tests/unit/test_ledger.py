@@ -1,4 +1,4 @@
-"""ActionLedger and TargetLocks (openclaw.runs.ledger) on a real SQLite file.
+"""ActionLedger and TargetLocks (openclaw.storage.sqlite.ledger) on a real SQLite file.
 
 Covers: claim → complete → a second claim returns the recorded outcome; run_once calls
 the action once and replays afterwards; a crashed (in_progress) mutation is reported as
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from openclaw.errors import ExecutionError, StoreError
-from openclaw.runs.ledger import ActionLedger, TargetLocks
+from openclaw.storage.sqlite.ledger import ActionLedger, TargetLocks
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_expired_lock_is_taken_over(db: Path) -> None:
 
 HOLDER = """
 import sys
-from openclaw.runs.ledger import TargetLocks
+from openclaw.storage.sqlite.ledger import TargetLocks
 locks = TargetLocks(sys.argv[1])
 with locks.hold("deploy/awoooi-api", owner="other-process"):
     print("held", flush=True)

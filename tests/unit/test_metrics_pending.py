@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.runs import RunStore
 
 
 def _action(index: int, verdict: str, status: str) -> dict[str, Any]:

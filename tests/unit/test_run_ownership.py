@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from openclaw.recovery import claim_holder_gone, owner_alive
-from openclaw.runs.store import RunStore
+from openclaw.storage.sqlite.runs import RunStore
 
 
 def _running(run_id: str, incident_id: str) -> dict:

@@ -24,8 +24,8 @@ from openclaw.approvals.signing import sign_decision
 from openclaw.engine import Engine
 from openclaw.models.incident import Incident
 from openclaw.nodes.dispatch import ActionRunner
-from openclaw.runs.approvals import ApprovalStore
-from openclaw.runs.history import History
+from openclaw.storage.sqlite.approvals import ApprovalStore
+from openclaw.storage.sqlite.history import History
 from openclaw.settings import load_settings
 
 T0 = 1_900_000_000.0

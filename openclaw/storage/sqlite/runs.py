@@ -28,16 +28,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from openclaw.errors import RunNotFound, StoreError
-from openclaw.runs.sqlite import connect, immediate
-
-MAX_RAW_INPUT_CHARS = 1_000_000
-"""Raw input kept for a rejected incident, in characters (the rest is cut and marked)."""
+from openclaw.storage.records import Accepted, apply_approvals, cut_raw, utc_now
+from openclaw.storage.sqlite.connection import connect, immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_runs (
@@ -91,25 +87,12 @@ _UNIQUE = ("CREATE UNIQUE INDEX IF NOT EXISTS openclaw_runs_one_per_incident "
            "ON openclaw_runs (incident_id, attempt) WHERE accepted = 1")
 
 
-@dataclass(frozen=True)
-class Accepted:
-    """What :meth:`RunStore.accept` did: ``created`` False means the incident id already had this run."""
-
-    run_id: str
-    created: bool
-    result: dict[str, Any]
-    rerun_of: str | None = None
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class RunStore:
     """Runs in one SQLite file; safe to share between threads and processes."""
 
     def __init__(self, db_path: Path) -> None:
         self.path = Path(db_path)
+        self.where = str(self.path)
         self._lock = threading.Lock()
         self._conn = connect(self.path, what="the run store", schema=_SCHEMA, synchronous="NORMAL", shared=True)
         self._migrate()
@@ -156,7 +139,7 @@ class RunStore:
         """
         now = utc_now()
         incident_id = result.get("incident_id")
-        raw_input = _cut(raw_input)
+        raw_input = cut_raw(raw_input)
         with self._tx() as conn:
             first = conn.execute(
                 "SELECT run_id, result FROM openclaw_runs WHERE accepted = 1 AND incident_id = ? AND attempt = 0",
@@ -253,11 +236,7 @@ class RunStore:
             if row is None:
                 return
             result = json.loads(row[0])
-            changed = False
-            for action in result.get("actions", []):
-                counted = approvals.get(action.get("index"))
-                if counted is not None and action.get("approvals") != counted:
-                    action["approvals"], changed = counted, True
+            changed = apply_approvals(result, approvals)
             if changed:
                 now = utc_now()
                 result["updated_at"] = now
@@ -299,7 +278,7 @@ class RunStore:
         now = utc_now()
         result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
-        raw_input = _cut(raw_input)
+        raw_input = cut_raw(raw_input)
         with self._tx() as conn:
             row = conn.execute("SELECT created_at, rerun_of FROM openclaw_runs WHERE run_id = ?",
                                (result["run_id"],)).fetchone()
@@ -450,9 +429,3 @@ class RunStore:
                 return self._conn.execute(sql, params).fetchone()
         except sqlite3.Error as exc:
             raise StoreError(f"run store {self.path}: {exc}") from exc
-
-
-def _cut(raw_input: str | None) -> str | None:
-    if raw_input is not None and len(raw_input) > MAX_RAW_INPUT_CHARS:
-        return raw_input[:MAX_RAW_INPUT_CHARS] + "\n[... cut: input too large ...]"
-    return raw_input

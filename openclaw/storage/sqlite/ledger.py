@@ -1,33 +1,9 @@
-"""Exactly-once bookkeeping for actions: idempotency records and per-target locks (SQLite).
+"""The idempotency ledger and the per-target locks in the SQLite state database.
 
-Both live in the shared state database (one file, several processes). Every write
-runs in ``BEGIN IMMEDIATE`` on a fresh connection with WAL and a busy timeout, so
-two processes that race for the same record or lock serialise on SQLite's write
-lock instead of corrupting each other.
-
-**Idempotency** (``ActionLedger``): the key is ``(run_id, digest)``. A record is
-written as ``in_progress`` *before* the action runs and completed with its outcome
-after it. A replay or a resumed run that claims the same key gets the recorded
-outcome back (``state="done"``) and never calls the cluster again.
-
-**Crashed claims.** A record still ``in_progress`` means another process is running
-the action right now, or crashed between the call and ``complete()``. Its outcome
-is unknown: the mutation may or may not have reached the API server. OpenClaw never
-re-runs such a mutation blindly. ``run_once`` reports it as ``failed`` with
-"outcome unknown; check the deployment before retrying" and leaves the record as it
-is, so every later replay says the same thing until a person looks. Read-only
-actions have nothing to lose by running twice; callers pass ``takeover=True``
-(``run_once(..., mutating=False)`` does) to claim them again.
-
-**Intent.** A claim may carry what the action is about to do (``intent``: the tool, its
-arguments, the mode and, for a restart, the ``restartedAt`` stamp it will write), so
-recovery can reconcile a record left ``in_progress`` by reading the cluster instead of
-guessing (:meth:`ActionLedger.unfinished`, then :meth:`ActionLedger.complete`).
-
-**Locks** (``TargetLocks``): one row per target (e.g. a deployment's API path) with
-its owner and an expiry (wall clock, seconds). A lock whose holder crashed expires
-after ``ttl_s``. Locks are not re-entrant: the same owner acquiring twice refreshes
-the expiry, and the first release frees it.
+The logic (what a claim means, run-once, lock leases) is :mod:`openclaw.storage.once`. Both
+tables live in the shared state database (one file, several processes). Every write runs in
+``BEGIN IMMEDIATE`` on a fresh connection with WAL and a busy timeout, so two processes that race
+for the same record or lock serialise on SQLite's write lock instead of corrupting each other.
 """
 
 from __future__ import annotations
@@ -35,17 +11,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from openclaw.errors import ExecutionError, StoreError
-from openclaw.runs.sqlite import immediate, session
+from openclaw.errors import StoreError
+from openclaw.storage.once import HoldLock, RunOnce
+from openclaw.storage.records import Claim, Unfinished
+from openclaw.storage.sqlite.connection import immediate, session
 
-
-UNKNOWN_OUTCOME = "outcome unknown; check the deployment before retrying"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_action_ledger (
@@ -92,54 +67,7 @@ def _migrate(path: Path) -> None:
     _MIGRATED.add(path)
 
 
-@dataclass(frozen=True)
-class Unfinished:
-    """A ledger record left ``in_progress``: its key, who claimed it, and what it was about to do."""
-
-    run_id: str
-    digest: str
-    owner: str
-    claimed_at: float
-    intent: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The answer to ``ActionLedger.claim``.
-
-    ``claimed``: you own the record; run the action, then ``complete()``.
-    ``done``: it ran before; ``status``/``result`` are what was recorded.
-    ``in_progress``: someone else claimed it at ``claimed_at`` (epoch seconds) and
-    has not completed it (still running, or crashed: the outcome is unknown).
-    """
-
-    state: Literal["claimed", "done", "in_progress"]
-    owner: str
-    claimed_at: float
-    status: str | None = None
-    result: dict[str, Any] | None = None
-
-    def unknown_outcome(self) -> dict[str, Any]:
-        """The ``result`` to report for an ``in_progress`` claim, naming who holds it."""
-        since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.claimed_at))
-        return {
-            "error": f"{UNKNOWN_OUTCOME} (claimed by {self.owner} at {since} and never completed: "
-            "still running elsewhere, or that process crashed)",
-            "status": None,
-            "outcome_unknown": True,
-        }
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What ``run_once`` returns: the outcome and whether it came from the ledger."""
-
-    status: str
-    result: dict[str, Any]
-    replayed: bool
-
-
-class ActionLedger:
+class ActionLedger(RunOnce):
     """Idempotency records per ``(run_id, digest)`` in the SQLite file at ``path``."""
 
     def __init__(self, path: str | Path) -> None:
@@ -221,42 +149,8 @@ class ActionLedger:
         owner, state, status, result, claimed_at = row
         return Claim(state, owner, claimed_at, status, json.loads(result) if result else None)
 
-    def run_once(
-        self,
-        run_id: str,
-        digest: str,
-        *,
-        owner: str,
-        mutating: bool,
-        fn: Callable[[], tuple[str, dict[str, Any]]],
-        intent: dict[str, Any] | None = None,
-    ) -> Recorded:
-        """Claim, run ``fn() -> (status, result)``, complete; or return what was recorded.
 
-        An ``in_progress`` record of a mutating action is reported as ``failed`` with
-        "outcome unknown" and ``fn`` is not called (see the module docstring). If ``fn``
-        raises, the action is completed as ``failed`` with "outcome unknown" and the
-        exception propagates.
-        """
-        claim = self.claim(run_id, digest, owner=owner, takeover=not mutating, intent=intent)
-        if claim.state == "done":
-            return Recorded(claim.status or "failed", claim.result or {}, replayed=True)
-        if claim.state == "in_progress":
-            return Recorded("failed", claim.unknown_outcome(), replayed=True)
-        try:
-            status, result = fn()
-        except BaseException as exc:
-            self.complete(
-                run_id, digest, status="failed",
-                result={"error": f"{UNKNOWN_OUTCOME} (the executor raised {type(exc).__name__}: {exc})",
-                        "status": None, "outcome_unknown": True},
-            )
-            raise
-        self.complete(run_id, digest, status=status, result=result)
-        return Recorded(status, result, replayed=False)
-
-
-class TargetLocks:
+class TargetLocks(HoldLock):
     """Per-target mutual exclusion across threads and processes, with expiry."""
 
     def __init__(self, path: str | Path, *, poll_interval_s: float = 0.05) -> None:
@@ -293,27 +187,3 @@ class TargetLocks:
             rows = conn.execute("SELECT target FROM openclaw_target_locks WHERE owner = ?", (owner,)).fetchall()
             conn.execute("DELETE FROM openclaw_target_locks WHERE owner = ?", (owner,))
         return [r[0] for r in rows]
-
-    @contextmanager
-    def hold(self, target: str, *, owner: str, ttl_s: float = 300.0, wait_s: float = 0.0) -> Iterator[None]:
-        """Hold the lock on ``target`` for the ``with`` block, waiting up to ``wait_s`` seconds.
-
-        Raises ExecutionError naming the holder when the lock stays taken.
-        """
-        deadline = time.monotonic() + wait_s
-        while True:
-            held = self.try_acquire(target, owner=owner, ttl_s=ttl_s)
-            if held is None:
-                break
-            if time.monotonic() >= deadline:
-                holder, expires_at = held
-                left = max(0.0, expires_at - time.time())
-                raise ExecutionError(
-                    f"{target} is locked by {holder} (another run is changing it; the lock expires in "
-                    f"{left:.0f} s); wait for that run to finish, then retry"
-                )
-            time.sleep(self.poll_interval_s)
-        try:
-            yield
-        finally:
-            self.release(target, owner=owner)

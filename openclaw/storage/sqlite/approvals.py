@@ -26,14 +26,14 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from openclaw.approvals.digest import parse_utc
 from openclaw.approvals.signing import SignedDecision
-from openclaw.runs.sqlite import immediate, session
+from openclaw.storage.records import StoredDecision
+from openclaw.storage.sqlite.connection import immediate, session
 
 
 _SCHEMA = """
@@ -60,15 +60,6 @@ CREATE TABLE IF NOT EXISTS openclaw_resume_claims (
     PRIMARY KEY (run_id, round)
 );
 """
-
-
-@dataclass(frozen=True)
-class StoredDecision:
-    person: str
-    """The registered approver name the key belongs to."""
-    decision: SignedDecision
-    received_at: str
-    """When OpenClaw accepted it, ISO 8601 UTC."""
 
 
 class ApprovalStore:

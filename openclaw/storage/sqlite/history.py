@@ -1,7 +1,7 @@
 """Recent mutations per target, for anti-flapping (a table in the shared state database).
 
 The trust node calls :meth:`History.reserve` for every mutation it judges: in one
-``BEGIN IMMEDIATE`` transaction it reads how many mutations of the same target happened
+``BEGIN IMMEDIATE`` transaction (PostgreSQL: an advisory lock per target) it reads how many mutations of the same target happened
 within the policy's window (and how long ago the last one was) and inserts a
 ``reserved`` row, so two runs judged at the same moment, in one process or several,
 never both see an empty history. A reservation counts like a mutation; the trust node
@@ -10,7 +10,7 @@ node's :meth:`History.record` turns it into the outcome (one run's mutation is o
 Planned and dry-run mutations count as well as executed ones, so the limits behave the
 same without a cluster. Times are epoch seconds from the pipeline's clock.
 
-Each call opens its own connection (openclaw.runs.sqlite), like the audit log, so any
+Each call opens its own connection (:mod:`.connection`), like the audit log, so any
 number of processes may record and read at once.
 """
 
@@ -18,15 +18,10 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 
-from openclaw.runs.sqlite import immediate, session
-
-RESERVED = "reserved"
-"""Status of a mutation judged ``auto`` that has not run yet (it counts)."""
-COUNTED_STATUSES = ("planned", "dry_run", "executed", RESERVED)
-"""Outcomes that count as a mutation of the target."""
+from openclaw.storage.records import COUNTED_STATUSES, RESERVED, Recent
+from openclaw.storage.sqlite.connection import immediate, session
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_action_history (
@@ -39,14 +34,6 @@ CREATE TABLE IF NOT EXISTS openclaw_action_history (
 );
 CREATE INDEX IF NOT EXISTS openclaw_action_history_target ON openclaw_action_history (target, at);
 """
-
-
-@dataclass(frozen=True)
-class Recent:
-    count: int
-    """Counted mutations of the target at or after ``since``."""
-    last_at: float | None
-    """Epoch seconds of the newest counted mutation of the target (any time), or None."""
 
 
 class History:
