@@ -21,7 +21,7 @@ from openclaw.errors import OpenClawError, UsageError
 # One module per noun; each has register(sub). Order is the order of `openclaw --help`.
 COMMAND_MODULES = (
     "run", "approve", "runs", "replay", "audit", "policy", "keys", "approvers", "bench", "graph", "serve",
-    "completion",
+    "db", "completion",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -77,9 +77,10 @@ def create_app(
     SIGINT stop the service accepting incidents before uvicorn's own handler runs (a worker process, where
     ``openclaw serve`` cannot subclass uvicorn's server).
 
-    Several processes may serve one ``OPENCLAW_HOME`` (``serve --workers N``, replicas): each recovers at
-    start only runs whose owner process is gone, and a conditional update of the owner lets exactly one
-    take each over; each sweeps expired approval requests, and a run resumes once, by its resume claim."""
+    Several processes may serve one store (``serve --workers N`` on one ``OPENCLAW_HOME``, or replicas on one
+    ``OPENCLAW_DATABASE_URL``): the one holding the sweeper lease recovers runs whose owner process is gone
+    (a conditional update of the owner lets exactly one take each over) and ends expired approval requests;
+    a run resumes once, by its resume claim, whichever replica its approvals reach."""
     owns_telemetry = telemetry is None
     if telemetry is None:
         telemetry = build_telemetry(telemetry_options(settings.environ), systems=provider_systems(settings))
@@ -94,11 +95,8 @@ def create_app(
                 service = IncidentService(engine, telemetry.metrics, grace_s=grace,
                                           max_concurrent=settings.server.max_concurrent_runs)
                 app.state.service = service
-                if settings.server.expiry_sweep_s > 0:
-                    service.start_expiry_sweep(settings.server.expiry_sweep_s)
                 service.start_lease_renewal()
-                if recover_on_start:
-                    service.start_recovery()
+                await service.start_sweeper(expiry_every_s=settings.server.expiry_sweep_s, recover=recover_on_start)
                 if refuse_on_signal:
                     _refuse_on_signal(service)
                 try:

@@ -24,7 +24,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the run store answers and the configs load", responses=error_responses(503))
+@router.get("/readyz", summary="Readiness: the database answers and the configs load", responses=error_responses(503))
 async def readyz(request: Request) -> JSONResponse:
     service = request.app.state.service
     engine = service.engine
@@ -33,12 +33,15 @@ async def readyz(request: Request) -> JSONResponse:
     if service.closing:
         return JSONResponse({"status": "not ready", "checks": {"service": "stopping"},
                              "error": "the service is shutting down"}, status_code=503)
-    try:
+    try:  # the database every replica shares (or the SQLite file), as the runs are read from it
+        await asyncio.to_thread(engine.storage.database.ping)
         await asyncio.to_thread(engine.store.list, limit=1)
         checks["store"] = "ok"
     except OpenClawError as exc:
         checks["store"] = "failed"
         problems.append(str(exc))
+    checks["database"] = engine.storage.backend
+    checks["sweeper"] = "this replica" if service.leader else "another replica"
     try:
         configs = await asyncio.to_thread(load_configs, request.app.state.settings.config_dir)
         checks["config"] = "ok" if configs.hashes == engine.configs.hashes else "changed on disk (restart to apply)"

@@ -12,7 +12,13 @@
   with :class:`ServiceClosing` (HTTP 503 with Retry-After); :meth:`IncidentService.aclose`
   lets runs in flight go on for ``grace_s``, then cancels them at their current step: their
   last checkpoint stays, and recovery (:mod:`openclaw.recovery`) finishes them on the next start.
-- **Metrics.** Every run result and every refused input is counted here.
+- **One sweeper per cluster.** Every replica (or ``serve --workers`` process) on one store tries to
+  hold the sweeper lease (:data:`SWEEPER_LEASE`, a lease in the store's lock table, renewed while held);
+  the holder alone ends expired approval requests and recovers the runs of dead processes. A holder
+  that dies loses it when the lease runs out (at once when it was a process of this host).
+- **Metrics.** Every run result and every refused input is counted here, by the replica that saw it;
+  ``openclaw_approvals_pending`` (a store-wide count) is reported by the sweeper lease holder only (0
+  elsewhere), so summing over replicas gives the true count.
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ SubmitKind = Literal["finished", "accepted", "duplicate"]
 
 RETRY_AFTER_S = 5
 """What a stopping service tells clients to wait before they retry, in seconds."""
+SWEEPER_LEASE = "openclaw:sweeper"
+"""The lock-table target whose holder runs the cluster-wide sweeps (expiry, recovery)."""
+SWEEPER_LEASE_S = 15.0
+"""How long the sweeper lease lasts without renewal, in seconds (renewed every third of it)."""
+RECOVERY_EVERY_S = 10.0
+"""Seconds between the lease holder's looks for runs whose process died."""
 
 
 class ServiceClosing(OpenClawError):
@@ -78,6 +90,10 @@ class IncidentService:
         self._run_locks: dict[str, asyncio.Lock] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
+        self.leader = False
+        """Whether this process holds the sweeper lease (see :data:`SWEEPER_LEASE`)."""
+        self._skipped: set[str] = set()
+        """Runs recovery left alone (another executor mode), reported once."""
         metrics.count_pending_with(self.pending_approvals)
 
     # --- incidents ---------------------------------------------------------------------
@@ -133,11 +149,6 @@ class IncidentService:
             except Exception:  # noqa: BLE001 - renewal must outlive one busy store
                 log.exception("renewing run leases failed; retrying")
 
-    def start_recovery(self) -> None:
-        """Carry on, in the background and within the concurrency bound, every run whose process died
-        (see :mod:`openclaw.recovery`); runs this process accepts meanwhile are its own and left alone."""
-        self._spawn(self.recover())
-
     async def recover(self) -> list[Any]:
         """Recover every run whose owner is gone, each in a service task; their outcomes (``Recovered``)."""
         from openclaw.recovery import owner_alive, recover_run
@@ -149,7 +160,9 @@ class IncidentService:
             outcome = await recover_run(self.engine, row)
             outcomes.append(outcome)
             if outcome.outcome == "skipped":
-                log.warning("run %s not recovered here: %s", outcome.run_id, outcome.detail)
+                if outcome.run_id not in self._skipped:
+                    log.warning("run %s not recovered here: %s", outcome.run_id, outcome.detail)
+                self._skipped.add(outcome.run_id)
             else:
                 log.info("recovered run %s: %s (%s)", outcome.run_id, outcome.status, outcome.detail)
             return self.engine.store.get(outcome.run_id)
@@ -207,8 +220,9 @@ class IncidentService:
         return [pending_view(a) for a in waiting(values)] if values else []
 
     def pending_approvals(self) -> float:
-        """Actions waiting for sign-off across every run in the store (one query at scrape time)."""
-        return float(self.engine.store.pending_approvals())
+        """Actions waiting for sign-off across every run in the store (one query at scrape time), said by the
+        sweeper lease holder only: 0 on every other replica, so a sum over replicas counts each action once."""
+        return float(self.engine.store.pending_approvals()) if self.leader else 0.0
 
     # --- expiry --------------------------------------------------------------------------
 
@@ -221,18 +235,67 @@ class IncidentService:
             for run_id in await overdue(self.engine, now=now)
         ]
 
-    def start_expiry_sweep(self, interval_s: float) -> None:
-        """Run :meth:`sweep_expired` in the background until :meth:`aclose`."""
-        self._sweeper = asyncio.ensure_future(self.sweep_expired(interval_s))
+    async def start_sweeper(self, *, expiry_every_s: float, recover: bool = True,
+                            recover_every_s: float = RECOVERY_EVERY_S) -> None:
+        """Try for the sweeper lease now (so a single process reports as the holder from its first request),
+        then run :meth:`sweep` in the background until :meth:`aclose`."""
+        self.leader = await asyncio.to_thread(self._hold_sweeper_lease)
+        self._sweeper = asyncio.ensure_future(self.sweep(expiry_every_s=expiry_every_s, recover=recover,
+                                                         recover_every_s=recover_every_s))
 
-    async def sweep_expired(self, interval_s: float) -> None:
-        """Every ``interval_s`` seconds, :meth:`expire_overdue`; a failed sweep is logged and retried."""
-        while True:
-            await asyncio.sleep(interval_s)
-            try:
-                await self.expire_overdue()
-            except Exception:  # noqa: BLE001 - the sweep must outlive one bad run
-                log.exception("approval expiry sweep failed; retrying in %.0f s", interval_s)
+    async def sweep(self, *, expiry_every_s: float, recover: bool = True,
+                    recover_every_s: float = RECOVERY_EVERY_S) -> None:
+        """While this process holds the sweeper lease: recover the runs of dead processes (at once on taking
+        the lease, then every ``recover_every_s``; not with ``recover=False``) and end expired requests every
+        ``expiry_every_s`` (0: never). Any replica takes the lease over when its holder is gone. A failed
+        sweep is logged and retried."""
+        tick = SWEEPER_LEASE_S / 3
+        if expiry_every_s > 0:
+            tick = min(tick, expiry_every_s)
+        clock = asyncio.get_running_loop().time
+        next_expiry = next_recovery = 0.0
+        was_leader = False
+        try:
+            while True:
+                if was_leader or not self.leader:  # the first round uses the answer start_sweeper got
+                    self.leader = await asyncio.to_thread(self._hold_sweeper_lease)
+                if self.leader and not was_leader:
+                    log.info("this process runs the sweeps now (it holds %s)", SWEEPER_LEASE)
+                    next_expiry, next_recovery = clock() + expiry_every_s, clock()
+                if self.leader:
+                    if recover and clock() >= next_recovery:
+                        next_recovery = clock() + recover_every_s
+                        await self._guarded(self.recover, "recovery")
+                    if expiry_every_s > 0 and clock() >= next_expiry:
+                        next_expiry = clock() + expiry_every_s
+                        await self._guarded(self.expire_overdue, "approval expiry sweep")
+                was_leader = self.leader
+                await asyncio.sleep(tick)
+        finally:
+            if self.leader:
+                self.leader = False
+                await asyncio.to_thread(self.engine.storage.locks.release, SWEEPER_LEASE, owner=self.engine.owner)
+
+    def _hold_sweeper_lease(self) -> bool:
+        """Take or renew the sweeper lease; a lease held by a process of this host that is gone is taken over."""
+        from openclaw.recovery import owner_alive
+
+        locks, me = self.engine.storage.locks, self.engine.owner
+        try:
+            held = locks.try_acquire(SWEEPER_LEASE, owner=me, ttl_s=SWEEPER_LEASE_S)
+            if held is not None and not owner_alive(held[0], held[1]):
+                locks.release(SWEEPER_LEASE, owner=held[0])
+                held = locks.try_acquire(SWEEPER_LEASE, owner=me, ttl_s=SWEEPER_LEASE_S)
+        except OpenClawError:
+            log.exception("the sweeper lease could not be renewed; retrying")
+            return False
+        return held is None
+
+    async def _guarded(self, sweep: Callable[[], Awaitable[Any]], what: str) -> None:
+        try:
+            await sweep()
+        except Exception:  # noqa: BLE001 - the sweep must outlive one bad run
+            log.exception("%s failed; retrying", what)
 
     # --- tasks ---------------------------------------------------------------------------
 

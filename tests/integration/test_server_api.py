@@ -225,7 +225,7 @@ async def test_readyz_is_503_when_a_config_breaks_on_disk(tmp_path: Path, config
         ready = await api.client.get("/readyz")
         assert ready.status_code == 503
         body = ready.json()
-        assert body["status"] == "not ready" and body["checks"] == {"store": "ok", "config": "failed"}
+        assert body["status"] == "not ready" and body["checks"] == {"store": "ok", "config": "failed", "database": "sqlite", "sweeper": "this replica"}
         assert "routing.yaml" in body["error"]
 
 
@@ -255,7 +255,7 @@ async def test_health_and_metrics_are_open(api: Api) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url="http://openclaw") as anonymous:
         assert (await anonymous.get("/healthz")).json() == {"status": "ok"}
         ready = await anonymous.get("/readyz")
-        assert ready.status_code == 200 and ready.json()["checks"] == {"store": "ok", "config": "ok"}
+        assert ready.status_code == 200 and ready.json()["checks"] == {"store": "ok", "config": "ok", "database": "sqlite", "sweeper": "this replica"}
         metrics = await anonymous.get("/metrics")
         assert metrics.status_code == 200 and "openclaw_approvals_pending" in metrics.text
 
