@@ -54,18 +54,26 @@ def postgres_url_or_skip() -> str:
     return url
 
 
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
 def database_url(base: str, name: str) -> str:
     """``base`` pointing at database ``name`` instead."""
     return urlsplit(base)._replace(path=f"/{name}").geturl()
 
 
 @contextmanager
-def temporary_database(base: str, *, prefix: str = "openclaw_test") -> Iterator[str]:
-    """A new, empty database on the server of ``base``; its URL for the block, dropped afterwards
-    (``WITH (FORCE)``: connections a test left open do not keep it)."""
+def temporary_database(base: str, *, prefix: str = "openclaw_test", template: str | None = None) -> Iterator[str]:
+    """A new database on the server of ``base`` (empty, or a copy of the database ``template``, which must
+    have no open connections); its URL for the block, dropped afterwards (``WITH (FORCE)``: connections a
+    test left open do not keep it)."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     try:
         yield database_url(base, name)
     finally:
