@@ -86,7 +86,7 @@ class PostgresDatabase:
         )
         try:
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        except psycopg.Error as exc:  # PoolTimeout, PoolClosed included
             await pool.close()
             raise StoreError(f"cannot open the checkpoints in {self.where}: {one_line(exc)}; "
                              "check OPENCLAW_DATABASE_URL") from exc
@@ -161,7 +161,7 @@ class PostgresDatabase:
                 conn.execute("SET statement_timeout = 5000")
                 conn.execute("SELECT 1").fetchone()
                 conn.execute("RESET statement_timeout")
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        except psycopg.Error as exc:  # PoolTimeout, PoolClosed included
             raise StoreError(f"the database {self.where} does not answer: {one_line(exc)}") from exc
 
     def close(self) -> None:

@@ -54,7 +54,7 @@ class Pg:
                 if isolation is not None:
                     conn.execute(f"SET TRANSACTION ISOLATION LEVEL {isolation}")
                 yield conn
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        except psycopg.Error as exc:  # the pool's errors are psycopg errors too
             raise StoreError(f"{what} in {self.where}: {one_line(exc)}") from exc
 
     def advisory_lock(self, conn: psycopg.Connection, key: str) -> None:
@@ -65,17 +65,19 @@ class Pg:
 def open_pool(url: str, where: str, *, min_size: int = POOL_MIN_SIZE, max_size: int = POOL_MAX_SIZE,
               timeout_s: float = CONNECT_TIMEOUT_S) -> psycopg_pool.ConnectionPool:
     """An open pool of autocommit connections to ``url``; StoreError (one line) when the database does not
-    answer within ``timeout_s``."""
+    answer. One direct connection first: a pool retries a refused connection until its timeout and then
+    only says it timed out, while this says why at once."""
+    try:
+        psycopg.connect(url, connect_timeout=max(2, int(timeout_s))).close()
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot connect to the database {where}: {one_line(exc)}; "
+                         "check OPENCLAW_DATABASE_URL") from exc
     pool = psycopg_pool.ConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
                                        kwargs={"autocommit": True}, name="openclaw")
     try:
         pool.open(wait=True, timeout=timeout_s)
-    except psycopg_pool.PoolTimeout as exc:
+    except psycopg.Error as exc:
         pool.close()
-        reason = one_line(exc)
-        try:  # the pool only says it timed out; one direct attempt tells why
-            psycopg.connect(url, connect_timeout=max(2, int(timeout_s))).close()
-        except psycopg.Error as direct:
-            reason = one_line(direct)
-        raise StoreError(f"cannot connect to the database {where}: {reason}; check OPENCLAW_DATABASE_URL") from exc
+        raise StoreError(f"cannot connect to the database {where}: {one_line(exc)}; "
+                         "check OPENCLAW_DATABASE_URL") from exc
     return pool
