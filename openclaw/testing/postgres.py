@@ -41,14 +41,17 @@ def unreachable_reason(url: str) -> str | None:
     return None
 
 
-def postgres_url_or_skip() -> str:
-    """The base URL; skips the test when the server is not there (fails under OPENCLAW_REQUIRE_SERVICES=1)."""
+def postgres_url_or_skip(url: str | None = None, *, required: bool | None = None) -> str:
+    """``url`` (default: :func:`base_url`); skips the test when the server does not answer, or fails it when
+    ``required`` (default: OPENCLAW_REQUIRE_SERVICES=1). Read the environment before any fixture that scrubs
+    it: pass what you read at import time."""
     import pytest  # only when a test asks: the package itself does not need pytest
 
-    url = base_url()
+    url = url or base_url()
+    required = services_required() if required is None else required
     reason = unreachable_reason(url)
     if reason is not None:
-        if services_required():
+        if required:
             pytest.fail(f"{reason} (OPENCLAW_REQUIRE_SERVICES=1)")
         pytest.skip(f"{reason}; set OPENCLAW_TEST_DATABASE_URL")
     return url

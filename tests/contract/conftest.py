@@ -16,15 +16,25 @@ import pytest
 from openclaw.storage.ports import Storage
 from openclaw.storage.postgres import open_postgres
 from openclaw.storage.sqlite import open_sqlite
-from openclaw.testing.postgres import database_name, postgres_url_or_skip, temporary_database
+from openclaw.testing.postgres import (
+    base_url,
+    database_name,
+    postgres_url_or_skip,
+    services_required,
+    temporary_database,
+)
 
 OpenMore = Callable[[], Storage]
+
+# Read at import: the autouse clean_environ fixture scrubs OPENCLAW_* before a test's own fixtures run.
+POSTGRES_BASE_URL = base_url()
+REQUIRE_SERVICES = services_required()
 
 
 @pytest.fixture(scope="session")
 def postgres_base() -> str:
-    """The server (read here, before the autouse fixture scrubs OPENCLAW_* from each test's environment)."""
-    return postgres_url_or_skip()
+    """The server tests create their databases on (OPENCLAW_TEST_DATABASE_URL)."""
+    return postgres_url_or_skip(POSTGRES_BASE_URL, required=REQUIRE_SERVICES)
 
 
 @pytest.fixture(scope="session")
