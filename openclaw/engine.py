@@ -271,10 +271,8 @@ class Engine:
         snapshot = await self.graph.aget_state(config)
         values = snapshot.values or values
         result = build_result(run_id, values, status=status, error=error)
-        self.store.save(
-            result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes, exchanges=tape.exchanges
-        )
-        self.store.release(run_id, owner=self.owner)
+        self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes,
+                        exchanges=tape.exchanges, release=self.owner)
         return result
 
     def _record_progress(self, run_id: str, values: dict[str, Any]) -> None:

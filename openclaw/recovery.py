@@ -186,8 +186,7 @@ def _release_locks(engine: Engine, run_id: str) -> None:
 async def _paused(engine: Engine, run_id: str, values: dict[str, Any],
                   reconciled: tuple[dict[str, Any], ...]) -> Recovered:
     """A run at the approval gate: record it as waiting, drop resume claims of dead processes, settle it."""
-    engine.store.save(build_result(run_id, values, status="awaiting_approval"))
-    engine.store.release(run_id, owner=engine.owner)
+    engine.store.save(build_result(run_id, values, status="awaiting_approval"), release=engine.owner)
     await asyncio.to_thread(_drop_dead_claims, engine, run_id)
     settlement = await settle(engine, run_id)
     detail = "resumed: every request was final" if settlement.resumed else "waiting for approval"

@@ -167,3 +167,13 @@ def test_ownership_lease_and_take_over(open_more: OpenMore):
     assert storage.runs.owner_of("run-1") == (owner, None)
     with pytest.raises(RunNotFound):
         storage.runs.owner_of("nope")
+
+
+def test_save_with_release_drops_only_that_owners_lease(storage: Storage):
+    accept(storage, "run-1", owner="host:1")
+    storage.runs.save({**fresh("run-1"), "status": "awaiting_approval"}, release="host:2")  # not the owner
+    assert storage.runs.owner_of("run-1")[1] is not None
+    storage.runs.save({**fresh("run-1"), "status": "completed"}, node_outputs=[("report", {})], release="host:1")
+    assert storage.runs.owner_of("run-1") == ("host:1", None)
+    assert storage.runs.get("run-1")["status"] == "completed"
+    assert [o["node"] for o in storage.runs.node_outputs("run-1")] == ["report"]

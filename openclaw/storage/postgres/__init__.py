@@ -79,10 +79,13 @@ class PostgresDatabase:
     @asynccontextmanager
     async def checkpointer(self) -> AsyncIterator[Any]:
         """An ``AsyncPostgresSaver`` over its own async pool, open for the block (the tables come from
-        ``upgrade``)."""
+        ``upgrade``). Its commits do not wait for the disk (``synchronous_commit = off``, see
+        :mod:`.connection`): the durable commit that precedes every mutation (the ledger claim) and every
+        pause (the run's record) flushes them."""
         pool = psycopg_pool.AsyncConnectionPool(
             self.url, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE, open=False, name="openclaw-checkpoints",
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
+                    "options": "-c synchronous_commit=off"},
         )
         try:
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)

@@ -33,7 +33,7 @@ class AuditLog(AuditChain):
 
     def _append_rows(self, prepared: list[Prepared], stamp: str) -> tuple[tuple[int, str], list[AuditEntry]]:
         out: list[AuditEntry] = []
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:  # like every step's bookkeeping (see .connection)
             row = conn.execute("SELECT seq, hash FROM openclaw_audit_head WHERE id = 1 FOR UPDATE").fetchone()
             if row is None:  # the head row was deleted: recreate it from the last entry, then lock it
                 conn.execute(
@@ -71,11 +71,11 @@ class AuditLog(AuditChain):
         if run_id is not None:
             query += " WHERE run_id = %s"
             params = (run_id,)
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             rows = conn.execute(query + " ORDER BY seq", params).fetchall()
         return [self._entry(row) for row in rows]
 
     def head(self) -> tuple[int, str]:
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             row = conn.execute("SELECT seq, hash FROM openclaw_audit_head WHERE id = 1").fetchone()
         return (int(row[0]), row[1]) if row else (0, GENESIS_HASH)

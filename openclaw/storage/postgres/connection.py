@@ -10,6 +10,18 @@ Atomicity comes from PostgreSQL itself, per row or per key, never from a whole-d
 unique constraints with ``INSERT ... ON CONFLICT``, row locks (``SELECT ... FOR UPDATE``) and
 transaction-scoped advisory locks (``pg_advisory_xact_lock``); each table owner's docstring says
 which.
+
+**Durability per write.** A commit waits for its WAL to reach the disk (``synchronous_commit =
+on``) where a lost commit could repeat a mutation, drop a signature or lose an accepted incident:
+the ledger, approvals and resume claims, locks, a run's acceptance and its record at a pause or
+the end. The bookkeeping written on every step (a run's progress and lease, the audit chain, the
+anti-flapping history, LangGraph's checkpoints) commits with ``synchronous_commit = off``
+(:meth:`Pg.tx` with ``durable=False``), the counterpart of SQLite's ``synchronous = NORMAL``: a
+crash of OpenClaw loses nothing (the commit is in PostgreSQL), a power cut of the database
+server may lose the newest such commits, never corrupting anything. PostgreSQL flushes its WAL
+in order, so the next durable commit makes every earlier one durable too: the ledger claim
+written before a mutation carries the checkpoints that led to it, and the record written at a
+pause carries the run's whole history.
 """
 
 from __future__ import annotations
@@ -47,14 +59,27 @@ class Pg:
         self.where = where
 
     @contextmanager
-    def tx(self, what: str, *, isolation: Isolation | None = None) -> Iterator[psycopg.Connection]:
-        """A pooled connection inside one transaction for ``what`` (named in errors)."""
+    def tx(self, what: str, *, isolation: Isolation | None = None,
+           durable: bool = True) -> Iterator[psycopg.Connection]:
+        """A pooled connection inside one transaction for ``what`` (named in errors); ``durable=False``:
+        its commit does not wait for the disk (see the module docstring)."""
         try:
             with self.pool.connection(timeout=CONNECT_TIMEOUT_S) as conn, conn.transaction():
                 if isolation is not None:
                     conn.execute(f"SET TRANSACTION ISOLATION LEVEL {isolation}")
+                if not durable:
+                    conn.execute("SET LOCAL synchronous_commit = off")
                 yield conn
         except psycopg.Error as exc:  # the pool's errors are psycopg errors too
+            raise StoreError(f"{what} in {self.where}: {one_line(exc)}") from exc
+
+    @contextmanager
+    def read(self, what: str) -> Iterator[psycopg.Connection]:
+        """A pooled connection for one read-only statement (autocommit: one round trip, no BEGIN/COMMIT)."""
+        try:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT_S) as conn:
+                yield conn
+        except psycopg.Error as exc:
             raise StoreError(f"{what} in {self.where}: {one_line(exc)}") from exc
 
     def advisory_lock(self, conn: psycopg.Connection, key: str) -> None:

@@ -32,7 +32,7 @@ class History:
     def record(self, *, target: str, tool: str, run_id: str, status: str, at: float) -> None:
         """One mutation attempt (any status; only ``COUNTED_STATUSES`` count): completes the run's oldest
         reservation of ``target`` when there is one, else appends a row."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             self._lock(conn, target)
             cur = conn.execute(
                 "UPDATE openclaw_action_history SET tool = %s, status = %s, at = %s WHERE id = ("
@@ -53,7 +53,7 @@ class History:
         Returns what was there before the reservation, leaving out ``run_id``'s own rows (the trust
         node counts earlier mutations of the same decision itself).
         """
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             self._lock(conn, target)
             count, last = conn.execute(_COUNT + " AND run_id != %s",
                                        (float(since), target, list(COUNTED_STATUSES), run_id)).fetchone()
@@ -65,7 +65,7 @@ class History:
 
     def release(self, target: str, *, run_id: str) -> None:
         """Drop ``run_id``'s newest reservation of ``target`` (its verdict was not ``auto``)."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             self._lock(conn, target)
             conn.execute(
                 "DELETE FROM openclaw_action_history WHERE id = (SELECT id FROM openclaw_action_history "
@@ -79,6 +79,6 @@ class History:
 
     def recent(self, target: str, since: float) -> Recent:
         """The count since ``since`` and the time of the last counted mutation, in one query."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             count, last = conn.execute(_COUNT, (float(since), target, list(COUNTED_STATUSES))).fetchone()
         return Recent(int(count), last)

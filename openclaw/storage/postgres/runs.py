@@ -110,14 +110,14 @@ class RunStore:
 
     def renew(self, run_id: str, *, owner: str, lease_s: float) -> bool:
         """Extend ``owner``'s lease on a run it drives; False when another process took the run over."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             cur = conn.execute("UPDATE openclaw_runs SET lease_until = %s WHERE run_id = %s AND owner = %s",
                                (time.time() + lease_s, run_id, owner))
             return cur.rowcount == 1
 
     def renew_all(self, *, owner: str, lease_s: float) -> int:
         """Extend the lease on every ``running`` run ``owner`` holds (also those still waiting for a slot)."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             cur = conn.execute("UPDATE openclaw_runs SET lease_until = %s WHERE owner = %s AND status = 'running'",
                                (time.time() + lease_s, owner))
             return cur.rowcount
@@ -134,7 +134,7 @@ class RunStore:
 
     def release(self, run_id: str, *, owner: str) -> None:
         """``owner`` stops driving the run (it paused or ended): the lease is dropped."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = %s AND owner = %s",
                          (run_id, owner))
 
@@ -143,7 +143,7 @@ class RunStore:
         ``created_at`` and ``rerun_of`` are kept from the stored result (JSON null when it had none, as
         SQLite's ``json_set`` does)."""
         now = utc_now()
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             conn.execute(
                 "UPDATE openclaw_runs SET updated_at = %s, lease_until = %s, result = %s::jsonb || "
                 "jsonb_build_object('updated_at', %s::text, 'created_at', result->'created_at', "
@@ -154,7 +154,7 @@ class RunStore:
 
     def mark_running(self, run_id: str) -> None:
         """A paused run is being carried on (resumed): its record says ``running`` until it pauses or ends."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.tx(_WHAT, durable=False) as conn:
             conn.execute(
                 "UPDATE openclaw_runs SET status = 'running', updated_at = %s, "
                 "result = result || jsonb_build_object('status', 'running') WHERE run_id = %s",
@@ -215,8 +215,10 @@ class RunStore:
         node_outputs: Iterable[tuple[str, Any]] = (),
         config_hashes: dict[str, str] | None = None,
         exchanges: Iterable[dict[str, Any]] = (),
+        release: str | None = None,
     ) -> None:
-        """Insert or update a run with its result; node outputs and exchanges are appended."""
+        """Insert or update a run with its result; node outputs and exchanges are appended. ``release``: the
+        owner that drove it stops (it paused or ended): its lease is dropped in the same transaction."""
         now = utc_now()
         result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
@@ -245,6 +247,9 @@ class RunStore:
                     result.get("error"), Jsonb(config_hashes) if config_hashes else None,
                 ),
             )
+            if release is not None:
+                conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = %s AND owner = %s",
+                             (run_id, release))
             outputs = [(node, json.dumps(output, default=str)) for node, output in node_outputs]
             if outputs:
                 (seq,) = conn.execute(
@@ -289,7 +294,7 @@ class RunStore:
 
     def exchanges(self, run_id: str) -> list[dict[str, Any]]:
         """Every recorded LLM exchange of a run, in order."""
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             rows = conn.execute("SELECT exchange FROM openclaw_exchanges WHERE run_id = %s ORDER BY seq",
                                 (run_id,)).fetchall()
         return [json.loads(r[0]) for r in rows]
@@ -317,7 +322,7 @@ class RunStore:
         }
 
     def node_outputs(self, run_id: str) -> list[dict[str, Any]]:
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             rows = conn.execute(
                 "SELECT seq, node, output, at FROM openclaw_node_outputs WHERE run_id = %s ORDER BY seq", (run_id,)
             ).fetchall()
@@ -331,7 +336,7 @@ class RunStore:
             sql += " WHERE status = %s"
             params = (status,)
         sql += " ORDER BY created_at DESC, seq DESC LIMIT %s"
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             rows = conn.execute(sql, (*params, limit)).fetchall()
         keys = ("run_id", "incident_id", "status", "created_at", "updated_at")
         return [dict(zip(keys, r, strict=True)) for r in rows]
@@ -376,5 +381,5 @@ class RunStore:
         return int(row[0]) if row else 0
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        with self._pg.tx(_WHAT) as conn:
+        with self._pg.read(_WHAT) as conn:
             return conn.execute(sql, params).fetchone()

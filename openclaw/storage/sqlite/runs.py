@@ -273,8 +273,10 @@ class RunStore:
         node_outputs: Iterable[tuple[str, Any]] = (),
         config_hashes: dict[str, str] | None = None,
         exchanges: Iterable[dict[str, Any]] = (),
+        release: str | None = None,
     ) -> None:
-        """Insert or update a run with its result; node outputs and exchanges are appended."""
+        """Insert or update a run with its result; node outputs and exchanges are appended. ``release``: the
+        owner that drove it stops (it paused or ended): its lease is dropped in the same transaction."""
         now = utc_now()
         result["created_at"] = result.get("created_at") or now
         result["updated_at"] = now
@@ -302,6 +304,9 @@ class RunStore:
                     json.dumps(config_hashes) if config_hashes else None,
                 ),
             )
+            if release is not None:
+                conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = ? AND owner = ?",
+                             (result["run_id"], release))
             (seq,) = conn.execute(
                 "SELECT COALESCE(MAX(seq), -1) FROM openclaw_node_outputs WHERE run_id = ?", (result["run_id"],)
             ).fetchone()
