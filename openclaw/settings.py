@@ -118,6 +118,13 @@ class Settings(_Section):
     server: ServerSettings = ServerSettings()
     environ: Mapping[str, str] = Field(default_factory=dict, repr=False)
     """The OTEL_* and LANGFUSE_* variables, passed on to those SDKs as they are."""
+    redis_url: SecretStr | None = None
+    """OPENCLAW_REDIS_URL: Redis holding the providers' RPM/TPM budgets for all replicas together
+    (``redis://``, ``rediss://`` or ``unix://``; secret because it may carry a password). None: each
+    replica keeps its own share (``replicas``)."""
+    replicas: int = Field(default=1, ge=1)
+    """OPENCLAW_REPLICAS: how many replicas run; without Redis each one budgets a provider's RPM/TPM
+    divided by this (rounded down)."""
 
     @property
     def state_db(self) -> Path:
@@ -193,6 +200,25 @@ def _server_settings(env: Mapping[str, str]) -> ServerSettings:
     )
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _redis_url(env: Mapping[str, str]) -> SecretStr | None:
+    raw = env.get("OPENCLAW_REDIS_URL") or None
+    if raw is not None and not raw.startswith(REDIS_SCHEMES):
+        scheme = raw.split("://", 1)[0] + "://" if "://" in raw else "no scheme"  # the rest may hold a password
+        raise ConfigError(f"environment variable OPENCLAW_REDIS_URL must start with redis://, rediss:// or unix:// "
+                          f"(got {scheme})")
+    return _secret(raw)
+
+
+def _replicas(env: Mapping[str, str]) -> int:
+    replicas = _int(env, "OPENCLAW_REPLICAS")
+    if replicas is not None and replicas < 1:
+        raise ConfigError(f"environment variable OPENCLAW_REPLICAS={replicas} must be at least 1")
+    return 1 if replicas is None else replicas
+
+
 def load_settings(
     *,
     config_dir: str | Path | None = None,
@@ -227,6 +253,8 @@ def load_settings(
             ),
             server=_server_settings(env),
             environ={k: v for k, v in env.items() if k.startswith(("OTEL_", "LANGFUSE_"))},
+            redis_url=_redis_url(env),
+            replicas=_replicas(env),
         )
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from openclaw.errors import ProviderUnavailable
 from openclaw.providers.base import Provider
 from openclaw.providers.breaker import Clock
-from openclaw.providers.budget import RateBudget
+from openclaw.providers.budget import Budget, RateBudget, per_replica
 from openclaw.providers.config import ProviderConfig, ProvidersConfig, effective_limits, load_providers_config
 from openclaw.providers.vendors import VENDORS, Adapter, Vendor
 from openclaw.settings import Settings
@@ -71,9 +71,11 @@ def provider_factories(
     transports = transports or {}
     factories: dict[str, Factory] = {}
 
-    def budget(name: str) -> RateBudget:
+    def budget(name: str) -> Budget:
+        """The vendor's RPM/TPM: this replica's share of them (``OPENCLAW_REPLICAS``)."""
         rpm, tpm = effective_limits(settings, name, cfg.get(name))
-        return RateBudget(name, rpm=rpm, tpm=tpm, clock=clock)
+        return RateBudget(name, rpm=per_replica(rpm, settings.replicas), tpm=per_replica(tpm, settings.replicas),
+                          clock=clock)
 
     for name, vendor in VENDORS.items():
         pc = cfg.get(name)
