@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -209,6 +210,10 @@ def _redis_url(env: Mapping[str, str]) -> SecretStr | None:
         scheme = raw.split("://", 1)[0] + "://" if "://" in raw else "no scheme"  # the rest may hold a password
         raise ConfigError(f"environment variable OPENCLAW_REDIS_URL must start with redis://, rediss:// or unix:// "
                           f"(got {scheme})")
+    try:
+        urlsplit(raw or "").port
+    except ValueError:
+        raise ConfigError("environment variable OPENCLAW_REDIS_URL has a port that is not a number 0-65535") from None
     return _secret(raw)
 
 

@@ -35,7 +35,8 @@ def test_redis_url_is_read_and_kept_secret():
      ({"OPENCLAW_REPLICAS": "two"}, "OPENCLAW_REPLICAS='two' must be a whole number"),
      ({"OPENCLAW_REPLICAS": "1.5"}, "OPENCLAW_REPLICAS='1.5' must be a whole number"),
      ({"OPENCLAW_REDIS_URL": "http://:hunter2@redis:6379"}, "OPENCLAW_REDIS_URL must start with redis://"),
-     ({"OPENCLAW_REDIS_URL": "hunter2@redis:6379"}, "(got no scheme)")],
+     ({"OPENCLAW_REDIS_URL": "hunter2@redis:6379"}, "(got no scheme)"),
+     ({"OPENCLAW_REDIS_URL": "redis://:hunter2@redis:63a9"}, "OPENCLAW_REDIS_URL has a port that is not a number")],
 )
 def test_bad_values_are_one_line_config_errors(environ, needle):
     with pytest.raises(ConfigError) as caught:
