@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -121,6 +122,13 @@ class Settings(_Section):
     audit, approvals, ledger, locks, history and the checkpoints; unset: SQLite files under ``home``."""
     environ: Mapping[str, str] = Field(default_factory=dict, repr=False)
     """The OTEL_* and LANGFUSE_* variables, passed on to those SDKs as they are."""
+    redis_url: SecretStr | None = None
+    """OPENCLAW_REDIS_URL: Redis holding the providers' RPM/TPM budgets for all replicas together
+    (``redis://``, ``rediss://`` or ``unix://``; secret because it may carry a password). None: each
+    replica keeps its own share (``replicas``)."""
+    replicas: int = Field(default=1, ge=1)
+    """OPENCLAW_REPLICAS: how many replicas run; without Redis each one budgets a provider's RPM/TPM
+    divided by this (rounded down)."""
 
     @property
     def state_db(self) -> Path:
@@ -196,6 +204,29 @@ def _server_settings(env: Mapping[str, str]) -> ServerSettings:
     )
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _redis_url(env: Mapping[str, str]) -> SecretStr | None:
+    raw = env.get("OPENCLAW_REDIS_URL") or None
+    if raw is not None and not raw.startswith(REDIS_SCHEMES):
+        scheme = raw.split("://", 1)[0] + "://" if "://" in raw else "no scheme"  # the rest may hold a password
+        raise ConfigError(f"environment variable OPENCLAW_REDIS_URL must start with redis://, rediss:// or unix:// "
+                          f"(got {scheme})")
+    try:
+        urlsplit(raw or "").port
+    except ValueError:
+        raise ConfigError("environment variable OPENCLAW_REDIS_URL has a port that is not a number 0-65535") from None
+    return _secret(raw)
+
+
+def _replicas(env: Mapping[str, str]) -> int:
+    replicas = _int(env, "OPENCLAW_REPLICAS")
+    if replicas is not None and replicas < 1:
+        raise ConfigError(f"environment variable OPENCLAW_REPLICAS={replicas} must be at least 1")
+    return 1 if replicas is None else replicas
+
+
 def load_settings(
     *,
     config_dir: str | Path | None = None,
@@ -231,6 +262,8 @@ def load_settings(
             server=_server_settings(env),
             database_url=_secret(env.get("OPENCLAW_DATABASE_URL")),
             environ={k: v for k, v in env.items() if k.startswith(("OTEL_", "LANGFUSE_"))},
+            redis_url=_redis_url(env),
+            replicas=_replicas(env),
         )
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]

@@ -12,6 +12,11 @@ vendor's reported ``total_tokens`` afterwards. Four characters per token is the 
 rule of thumb for English text with BPE tokenizers; it overestimates for code and
 underestimates for CJK text, which is why the estimate is corrected.
 
+Several replicas: with ``OPENCLAW_REDIS_URL`` set the budget lives in Redis and is
+shared (:mod:`openclaw.providers.budget_redis`); without it each replica keeps its own
+window over its share of the limits, :func:`per_replica` (``OPENCLAW_REPLICAS``). Callers
+depend on :class:`Budget`, which both kinds implement.
+
 Why not a library: ``aiolimiter`` keeps time with the event loop's clock (not
 injectable, one loop per limiter) and ``pyrate-limiter`` cannot reserve two budgets
 (requests and tokens) atomically; this window is short and runs on an injectable clock.
@@ -26,6 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
 from openclaw.errors import BudgetExceeded
 
@@ -41,12 +47,50 @@ def estimate_tokens(*texts: str, completion: int = 0) -> int:
     return math.ceil(sum(len(t) for t in texts) / 4) + max(0, completion)
 
 
+def per_replica(limit: int | None, replicas: int) -> int | None:
+    """One replica's share of ``limit`` when ``replicas`` split it without a common store.
+
+    Rounded down, so that the replicas together never ask a vendor for more than its limit
+    (rounding up would let 3 replicas send 12 requests against 10 RPM and collect 429s);
+    at least 1, so a limit below the replica count still lets each replica call (then the
+    replicas together may exceed it, and the vendor's 429s are handled as usual).
+    """
+    if limit is None or replicas <= 1:
+        return limit
+    return max(1, limit // replicas)
+
+
 @dataclass
 class Reservation:
-    """One admitted request in the window; ``tokens`` may be corrected once the usage is known."""
+    """One admitted request in the window; ``tokens`` may be corrected once the usage is known.
+
+    ``id`` names it in a common store (Redis); empty for a reservation held in this process."""
 
     at: float
     tokens: int
+    id: str = ""
+
+
+class Budget(Protocol):
+    """What a provider needs of its rate budget (:class:`RateBudget`, or the Redis one)."""
+
+    name: str
+    rpm: int | None
+    tpm: int | None
+
+    @property
+    def unlimited(self) -> bool: ...
+
+    async def reserve(self, tokens: int, *, max_wait_s: float | None = None) -> Reservation: ...
+
+    def settle(self, reservation: Reservation, actual_tokens: int | None) -> None: ...
+
+
+def refusal(name: str, rpm: int | None, tpm: int | None, tokens: int, wait: float) -> str:
+    """The ``budget_exceeded`` message: the limits, the request's tokens and when it would fit."""
+    limits = ", ".join(f"{v} {k}" for k, v in (("RPM", rpm), ("TPM", tpm)) if v is not None)
+    when = "never fits (raise the TPM limit)" if math.isinf(wait) else f"fits in {wait:.1f}s"
+    return f"{name}: over its rate budget ({limits}; this request ~{tokens} tokens, {when})"
 
 
 class RateBudget:
@@ -113,7 +157,7 @@ class RateBudget:
                 return reservation
             wait = self.wait_needed(tokens)
             if wait > allowed:
-                raise BudgetExceeded(self._refusal(tokens, wait))
+                raise BudgetExceeded(refusal(self.name, self.rpm, self.tpm, tokens, wait))
             await self.sleep(wait)
             allowed -= wait
 
@@ -121,8 +165,3 @@ class RateBudget:
         """Replace the estimate with the vendor's reported total, when it reported one."""
         if actual_tokens:
             reservation.tokens = actual_tokens
-
-    def _refusal(self, tokens: int, wait: float) -> str:
-        limits = ", ".join(f"{v} {k}" for k, v in (("RPM", self.rpm), ("TPM", self.tpm)) if v is not None)
-        when = "never fits (raise the TPM limit)" if math.isinf(wait) else f"fits in {wait:.1f}s"
-        return f"{self.name}: over its rate budget ({limits}; this request ~{tokens} tokens, {when})"

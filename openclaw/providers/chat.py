@@ -23,7 +23,7 @@ from openclaw.errors import ProviderInvalidOutput
 from openclaw.models.incident import Incident
 from openclaw.models.tools import TOOLS, openai_tool_schemas
 from openclaw.providers.base import ComplexityAnswer, DecideContext, DecisionAnswer, Exchange, IntentAnswer
-from openclaw.providers.budget import RateBudget, estimate_tokens
+from openclaw.providers.budget import Budget, RateBudget, estimate_tokens
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.convert import converting
 from openclaw.providers.outputs import (
@@ -82,7 +82,7 @@ class ChatProvider:
         chat: ChatFactory,
         config: ProviderConfig,
         *,
-        budget: RateBudget | None = None,
+        budget: Budget | None = None,
         on_exchange: ExchangeHook | None = None,
         close: Callable[[], Any] | None = None,
         endpoint: str | None = None,
@@ -92,7 +92,7 @@ class ChatProvider:
         """The base URL, named when the vendor cannot be reached."""
         self._chat = chat
         self.config = config
-        self.budget = budget or RateBudget(name)
+        self.budget: Budget = budget or RateBudget(name)
         self.on_exchange = on_exchange
         self._close = close
         self.last_response: ResponseInfo | None = None

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from openclaw.errors import ProviderUnavailable
 from openclaw.providers.base import Provider
 from openclaw.providers.breaker import Clock
-from openclaw.providers.budget import RateBudget
+from openclaw.providers.budget import Budget, RateBudget, per_replica
 from openclaw.providers.config import ProviderConfig, ProvidersConfig, effective_limits, load_providers_config
 from openclaw.providers.vendors import VENDORS, Adapter, Vendor
 from openclaw.settings import Settings
@@ -62,18 +62,32 @@ def provider_factories(
     *,
     config: ProvidersConfig | None = None,
     transports: Mapping[str, Any] | None = None,
-    clock: Clock = time.monotonic,
+    clock: Clock | None = None,
     on_exchange: ExchangeHook | None = None,
 ) -> dict[str, Factory]:
     """One factory per usable vendor. ``transports`` maps a vendor name to an HTTP transport
-    (httpx2 for the OpenAI-compatible ones, httpx for ollama) for recording or replay; ``clock`` drives budgets."""
+    (httpx2 for the OpenAI-compatible ones, httpx for ollama) for recording or replay; ``clock`` drives budgets
+    (default: the monotonic clock, or the wall clock when the budgets are in Redis and replicas compare times)."""
     cfg = config or load_providers_config(settings.config_dir)
     transports = transports or {}
     factories: dict[str, Factory] = {}
+    client = None
+    if settings.redis_url is not None:  # one client (and connection pool) for every vendor's budget
+        from openclaw.providers.budget_redis import redis_client
 
-    def budget(name: str) -> RateBudget:
+        client = redis_client(settings.redis_url.get_secret_value())
+    tick = clock or (time.monotonic if client is None else time.time)
+
+    def budget(name: str) -> Budget:
+        """The vendor's RPM/TPM: in Redis for all replicas, else (and while Redis is down) this replica's share."""
         rpm, tpm = effective_limits(settings, name, cfg.get(name))
-        return RateBudget(name, rpm=rpm, tpm=tpm, clock=clock)
+        share = RateBudget(name, rpm=per_replica(rpm, settings.replicas), tpm=per_replica(tpm, settings.replicas),
+                           clock=tick)
+        if client is None:
+            return share
+        from openclaw.providers.budget_redis import RedisBudget
+
+        return RedisBudget(name, client, rpm=rpm, tpm=tpm, fallback=share, clock=tick)
 
     for name, vendor in VENDORS.items():
         pc = cfg.get(name)

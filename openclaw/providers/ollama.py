@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_ollama import ChatOllama
 
-from openclaw.providers.budget import RateBudget
+from openclaw.providers.budget import Budget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.endpoints import checked_base_url, shown
@@ -61,7 +61,7 @@ def ollama_provider(
     *,
     base_url: str,
     config: ProviderConfig,
-    budget: RateBudget | None = None,
+    budget: Budget | None = None,
     transport: Any = None,
     on_exchange: ExchangeHook | None = None,
     name: str = "ollama",

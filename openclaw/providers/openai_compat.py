@@ -18,7 +18,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from openclaw.errors import ProviderUnavailable
-from openclaw.providers.budget import RateBudget
+from openclaw.providers.budget import Budget
 from openclaw.providers.chat import ChatProvider, ExchangeHook
 from openclaw.providers.config import ProviderConfig
 from openclaw.providers.endpoints import checked_base_url, shown
@@ -94,7 +94,7 @@ def openai_compat_provider(
     base_url: str,
     api_key: str,
     config: ProviderConfig,
-    budget: RateBudget | None = None,
+    budget: Budget | None = None,
     transport: Any = None,
     on_exchange: ExchangeHook | None = None,
 ) -> ChatProvider:
