@@ -24,7 +24,7 @@ import time
 import traceback
 import uuid
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import Any, get_type_hints
 
 from langgraph.types import Command
 from pydantic import ValidationError
@@ -37,7 +37,7 @@ from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.evidence import public as public_evidence
-from openclaw.nodes.state import PipelineContext
+from openclaw.nodes.state import PipelineContext, PipelineState
 from openclaw.notify.approval_request import announce_approval_request
 from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
@@ -55,6 +55,10 @@ _ACTION_FIELDS = tuple(RunResult.model_fields["actions"].annotation.__args__[0].
 
 RUN_LEASE_S = 60.0
 """Seconds a driving process's claim on a run lasts without renewal (renewed every third of it)."""
+PROGRESS_EVERY_S = 1.0
+"""A step that changes no action updates the run's record when this many seconds passed since the last update
+(steps that judge, carry out or pause actions always do): a long run shows where it is, a fast one costs no
+write per step."""
 
 
 def process_owner() -> str:
@@ -251,6 +255,7 @@ class Engine:
         token = current_tape.set(tape)
         lease = asyncio.create_task(self._renew_lease(run_id))
         progress = dict(values) if values else dict((await self.graph.aget_state(config)).values or {})
+        recorded_at = time.monotonic()
         try:
             async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates",
                                                   durability="sync"):
@@ -261,15 +266,20 @@ class Engine:
                     else:
                         outputs.append((node, update))
                         progress = _advance(progress, update)
-                        self._record_progress(run_id, progress)
+                        if (isinstance(update, dict) and "actions" in update) or \
+                                time.monotonic() - recorded_at >= PROGRESS_EVERY_S:
+                            self._record_progress(run_id, progress)
+                            recorded_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
         finally:
             current_tape.reset(token)
             lease.cancel()
-        snapshot = await self.graph.aget_state(config)
-        values = snapshot.values or values
+        if error is None:
+            values = progress  # the state the checkpoint holds: every update, through the state's reducers
+        else:  # a node raised: its update never reached the checkpoint, read what did
+            values = (await self.graph.aget_state(config)).values or values
         result = build_result(run_id, values, status=status, error=error)
         self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes,
                         exchanges=tape.exchanges, release=self.owner)
@@ -298,18 +308,24 @@ class Engine:
         return result
 
 
+def _reducers() -> dict[str, Any]:
+    """The state's reducers by key (``Annotated[type, reducer]`` in :class:`PipelineState`)."""
+    hints = get_type_hints(PipelineState, include_extras=True)
+    return {key: hint.__metadata__[-1] for key, hint in hints.items() if getattr(hint, "__metadata__", None)}
+
+
+_REDUCERS = _reducers()
+
+
 def _advance(values: dict[str, Any], update: Any) -> dict[str, Any]:
-    """``values`` after one node's ``update`` (the state's reducers: attempts add up, cursor merges)."""
+    """``values`` after one node's ``update``, as LangGraph applies it (keys with a reducer combine, e.g.
+    attempts and evidence add up and the cursor merges; the others are replaced)."""
     if not isinstance(update, dict):
         return values
     out = dict(values)
     for key, value in update.items():
-        if key == "attempts":
-            out[key] = [*out.get(key, []), *(value or [])]
-        elif key == "cursor":
-            out[key] = {**(out.get(key) or {}), **(value or {})}
-        else:
-            out[key] = value
+        reducer = _REDUCERS.get(key)
+        out[key] = reducer(out[key], value) if reducer is not None and key in out else value
     return out
 
 
