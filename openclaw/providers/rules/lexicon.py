@@ -19,9 +19,12 @@ MAX_SCAN_CHARS = 8000
 # One name-like token: anything but whitespace, ASCII/CJK punctuation and CJK characters.
 # Non-ASCII letters (Cyrillic look-alikes, full-width letters) stay in, so validation sees them.
 NAME_CHAR = (
-    r"[^\s,;:'\"`()\[\]{}<>|&=!?\u2018\u2019\u201c\u201d"
-    r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]"
+    r"(?-i:[^\s,;:'\"`()\[\]{}<>|&=!?\u2018\u2019\u201c\u201d"
+    r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65])"
 )
+"""One character of a name. The set excludes only caseless characters (spaces, punctuation, CJK), so it is
+case-sensitive (``(?-i:…)``) inside the case-insensitive patterns: the same matches, and Python compiles it
+about three times faster than with case folding over its 27,000 CJK code points (every pattern here holds it)."""
 TOKEN = rf"(?<!{NAME_CHAR}){NAME_CHAR}{{1,253}}(?!{NAME_CHAR})"
 """A whole name-like token (it cannot start inside another token, which keeps scans linear)."""
 
