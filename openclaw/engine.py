@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import time
 import traceback
 import uuid
@@ -37,6 +35,7 @@ from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.evidence import public as public_evidence
+from openclaw.owners import process_owner
 from openclaw.nodes.state import PipelineContext, PipelineState
 from openclaw.notify.approval_request import announce_approval_request
 from openclaw.providers.recording import Tape, current_tape
@@ -59,11 +58,6 @@ PROGRESS_EVERY_S = 1.0
 """A step that changes no action updates the run's record when this many seconds passed since the last update
 (steps that judge, carry out or pause actions always do): a long run shows where it is, a fast one costs no
 write per step."""
-
-
-def process_owner() -> str:
-    """This process as a run owner: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def new_run_id() -> str:

@@ -28,8 +28,6 @@ left alone and reported (``skipped``): a dry run is never applied by a recoverin
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,6 +35,7 @@ from typing import Any, Literal
 from openclaw.engine import Engine, build_result
 from openclaw.errors import OpenClawError
 from openclaw.models.incident import Incident
+from openclaw.owners import gone_from_this_host
 from openclaw.nodes.approval_gate import waiting
 from openclaw.signoff import settle
 
@@ -61,36 +60,20 @@ class Recovered:
 
 
 def owner_alive(owner: str | None, lease_until: float | None, *, now: float | None = None) -> bool:
-    """Whether the process that drives a run may still be alive: on this host, its pid exists; elsewhere,
-    its lease has not run out."""
+    """Whether the process that drives a run may still be alive: on this host, its pid exists in the same life
+    (:mod:`openclaw.owners`); elsewhere, its lease has not run out."""
+    gone = gone_from_this_host(owner)
+    if gone is not None:
+        return not gone
     now = time.time() if now is None else now
-    host, _, pid = (owner or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return _pid_alive(int(pid))
     return lease_until is not None and lease_until > now
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def claim_holder_gone(owner: str) -> bool:
-    """Whether the process holding a resume claim (``host:pid:token``) is known to be gone: on this host, its
-    pid no longer exists. A claim of another host is never judged here (it goes stale after
-    ``approvals.resume_takeover_s``)."""
-    parts = owner.split(":")
-    if len(parts) < 3:
-        return False
-    host, pid = ":".join(parts[:-2]), parts[-2]
-    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+    """Whether the process holding a resume claim (``host:pid:boot:token``) is known to be gone: on this host,
+    its pid no longer exists, or it is this pid in an earlier life. A claim of another host is never judged
+    here (it goes stale after ``approvals.resume_takeover_s``)."""
+    return bool(gone_from_this_host(owner))
 
 
 async def recover(engine: Engine) -> list[Recovered]:

@@ -33,9 +33,6 @@ at its ``expires_at``: the next :func:`submit` or :func:`settle` on the run fina
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +44,7 @@ from openclaw.approvals.digest import canonical_json, iso_utc, sha256_hex
 from openclaw.approvals.keys import fingerprint_of, load_private_key
 from openclaw.approvals.signing import DEFAULT_TTL_S, DecisionKind, SignedDecision, sign_decision
 from openclaw.errors import ApprovalRefused, PolicyError, RunNotFound
+from openclaw.owners import claim_owner
 from openclaw.storage.ports import ApprovalRepository
 from openclaw.runs.counted import ActionTally, approvers_path, load_current_approvers
 from openclaw.runs.counted import expired as _expired
@@ -311,7 +309,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     if held:  # resuming here would refuse the approved mutations: leave the run paused, say how to finish it
         return Settlement(run_id, tallies, False, "awaiting_approval", held=held)
     key = round_key(run_id, pending)
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    owner = claim_owner()
     store = _store(engine)
     takeover_s = resume_takeover_s(engine)
     before = store.resume_claim(run_id, key)

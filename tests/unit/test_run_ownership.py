@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from openclaw.owners import BOOT, claim_owner, process_owner
 from openclaw.recovery import claim_holder_gone, owner_alive
 from openclaw.storage.sqlite.runs import RunStore
 
@@ -60,9 +61,19 @@ def test_an_owner_is_alive_by_its_pid_here_and_by_its_lease_elsewhere() -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True).stdout.strip()
     now = time.time()
-    assert owner_alive(f"{here}:{os.getpid()}", None, now=now)
-    assert not owner_alive(f"{here}:{gone}", now + 3600, now=now)  # this host: the pid decides, not the lease
+    assert owner_alive(process_owner(), None, now=now)
+    assert not owner_alive(f"{here}:{gone}:{BOOT}", now + 3600, now=now)  # this host: the pid decides, not the lease
     assert owner_alive("elsewhere:1", now + 10, now=now) and not owner_alive("elsewhere:1", now - 10, now=now)
     assert not owner_alive(None, None, now=now)
-    assert claim_holder_gone(f"{here}:{gone}:abcd") and not claim_holder_gone(f"{here}:{os.getpid()}:abcd")
+    assert claim_holder_gone(f"{here}:{gone}:abcd") and not claim_holder_gone(claim_owner())
     assert not claim_holder_gone(f"elsewhere:{gone}:abcd")  # another host's claim is never judged here
+
+
+def test_this_pid_in_an_earlier_life_is_gone() -> None:
+    """A restarted container keeps its hostname and its pid (1): the owners its earlier life wrote are dead."""
+    here, pid = socket.gethostname(), os.getpid()
+    earlier = "0" * len(BOOT) if BOOT != "0" * len(BOOT) else "1" * len(BOOT)
+    assert not owner_alive(f"{here}:{pid}:{earlier}", time.time() + 3600)
+    assert not owner_alive(f"{here}:{pid}", time.time() + 3600)  # written before owners had a boot
+    assert claim_holder_gone(f"{here}:{pid}:{earlier}:abcd") and claim_holder_gone(f"{here}:{pid}:abcd")
+    assert owner_alive(f"{here}:{pid}:{BOOT}", None)
