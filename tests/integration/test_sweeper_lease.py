@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 
@@ -66,8 +67,8 @@ async def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_over_at_once
                           check=True).stdout.strip()
     settings = load_settings()
     async with Engine(settings) as engine:
-        host = engine.owner.rpartition(":")[0]
-        assert engine.storage.locks.try_acquire(SWEEPER_LEASE, owner=f"{host}:{dead}", ttl_s=3600) is None
+        owner = f"{socket.gethostname()}:{dead}:{'0' * 12}"
+        assert engine.storage.locks.try_acquire(SWEEPER_LEASE, owner=owner, ttl_s=3600) is None
         service = IncidentService(engine, build_telemetry(telemetry_options({})).metrics)
         await service.start_sweeper(expiry_every_s=0, recover=False)
         assert service.leader
