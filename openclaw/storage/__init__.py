@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 from openclaw.errors import ConfigError, StoreError
 from openclaw.settings import Settings
 from openclaw.storage.ports import Storage
+from openclaw.storage.records import redacted
+
+__all__ = ["BACKENDS", "database_url", "open_storage", "redacted"]
 
 
 def _sqlite(settings: Settings, url: str | None) -> Storage:
@@ -68,12 +71,3 @@ def open_storage(settings: Settings, *, url: str | None = None, check_schema: bo
                 f"{'s' if len(pending) != 1 else ''} not applied: {', '.join(pending)}); run: openclaw db upgrade"
             )
     return storage
-
-
-def redacted(url: str) -> str:
-    """``url`` without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()

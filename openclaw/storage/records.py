@@ -10,9 +10,22 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from openclaw.approvals.digest import canonical_json, sha256_hex
 from openclaw.approvals.signing import SignedDecision
+
+# --- where -----------------------------------------------------------------------------------------
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for messages (also ``openclaw.storage.redacted``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
 
 # --- runs ------------------------------------------------------------------------------------------
 

@@ -72,6 +72,13 @@ def test_wheel_ships_the_approvals_page(wheel: Path) -> None:
         assert f"openclaw/server/static/{name}" in names, sorted(n for n in names if "static" in n)
 
 
+def test_wheel_ships_the_postgres_migrations(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith("openclaw/storage/postgres/migrations/")}
+    in_tree = {p.name for p in (ROOT / "openclaw/storage/postgres/migrations").glob("*.sql")}
+    assert in_tree and shipped == in_tree
+
+
 def test_kmock_is_the_testing_extra(wheel: Path) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     extra = project["project"]["optional-dependencies"]["testing"]
