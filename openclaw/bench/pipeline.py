@@ -61,9 +61,9 @@ def bare_graph(checkpointer: Any) -> Any:
     return builder.compile(checkpointer=checkpointer)
 
 
-def _incidents(n: int) -> list[Incident]:
+def _incidents(n: int, prefix: str = "bench") -> list[Incident]:
     return [
-        Incident(id=f"bench-{i}", description=SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)], namespace=None)
+        Incident(id=f"{prefix}-{i}", description=SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)], namespace=None)
         for i in range(n)
     ]
 
@@ -86,7 +86,7 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
             str(home / "bare" / "checkpoints.db")
         ) as saver:
             graph = bare_graph(saver)
-            for i, incident in enumerate(_incidents(warmup) + _incidents(n)):
+            for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
                 started = time.perf_counter()
                 await engine.run(incident)
                 took_engine = (time.perf_counter() - started) * 1000
