@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
     pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")
+    pl.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite",
+                    help="sqlite (default): openclaw vs a bare LangGraph graph; postgres: the same incidents "
+                         "through the engine on SQLite and on a throwaway PostgreSQL database, alternating")
+    pl.add_argument("--database-url", metavar="URL",
+                    help="with --store postgres: a server where a throwaway database may be created "
+                         "(default: OPENCLAW_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(handler=_pipeline)
 
@@ -101,6 +107,8 @@ def _pipeline(args: argparse.Namespace) -> int:
         raise UsageError("--incidents must be at least 1")
     from openclaw.cli.progress import progress
 
+    if args.store == "postgres":
+        return _pipeline_stores(args)
     with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up
         report = asyncio.run(run_bench(args.incidents, warmup=10, on_progress=advance))
     if args.json:
@@ -110,6 +118,26 @@ def _pipeline(args: argparse.Namespace) -> int:
         print(f"openclaw:  {report['openclaw_ms']:.2f} ms median per incident (p95 {report['openclaw_p95_ms']:.2f})")
         print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f})")
         print(f"ratio:     {report['ratio']}")
+    return 0
+
+
+def _pipeline_stores(args: argparse.Namespace) -> int:
+    from openclaw.bench.database import bench_database_url
+    from openclaw.bench.pipeline import run_store_bench
+    from openclaw.cli.progress import progress
+    from openclaw.storage import redacted
+
+    base = bench_database_url(args.database_url)
+    with progress("bench pipeline --store postgres", args.incidents + 10, as_json=args.json) as advance:
+        report = asyncio.run(run_store_bench(args.incidents, warmup=10, database_url=base, on_progress=advance))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"incidents: {report['incidents']} through the engine on each store, alternating "
+          f"(PostgreSQL: a throwaway database on {redacted(base)})")
+    print(f"sqlite:    {report['sqlite_ms']:.2f} ms median per incident (p95 {report['sqlite_p95_ms']:.2f})")
+    print(f"postgres:  {report['postgres_ms']:.2f} ms median per incident (p95 {report['postgres_p95_ms']:.2f})")
+    print(f"ratio:     postgres / sqlite = {report['ratio']} (target {report['target_ratio']})")
     return 0
 
 
