@@ -1,9 +1,10 @@
-"""``openclaw bench pipeline --store postgres``.
+"""``openclaw bench pipeline --store postgres`` and ``openclaw bench serve --replicas N|--compare-replicas``.
 
 Covers, on few incidents (figures are printed, never judged here): the output shape (text and --json);
 both stores were used (the SQLite home and the throwaway PostgreSQL database each held every incident's
-run, warm-up included); the throwaway database is gone afterwards; an unreachable server is one line and
-exit code 1; ``--store sqlite`` keeps today's report.
+run, warm-up included); the replicas' database held every posted incident's run and every answer was a
+run (no HTTP error); the throwaway databases are gone afterwards; an unreachable server is one line and
+exit code 1; contradictory flags are usage errors (exit 2); ``--store sqlite`` keeps today's report.
 """
 
 from __future__ import annotations
@@ -57,10 +58,45 @@ def test_pipeline_default_store_keeps_its_report(capsys: pytest.CaptureFixture) 
     assert set(report) == {"incidents", "openclaw_ms", "baseline_ms", "ratio", "openclaw_p95_ms", "baseline_p95_ms"}
 
 
+def test_serve_compare_replicas_on_one_database(server: str, capsys: pytest.CaptureFixture) -> None:
+    before = _bench_databases(server)
+    assert main(["bench", "serve", "--compare-replicas", "--incidents", "5", "--concurrency", "2",
+                 "--database-url", server, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["replicas"] for r in report["runs"]] == [1, 2]
+    for run in report["runs"]:
+        assert run["transport"] == "replicas" and run["incidents"] == 5
+        assert sum(run["statuses"].values()) == 5
+        assert not [s for s in run["statuses"] if s.startswith("http_")], run["statuses"]
+        assert run["runs_in_database"] == 5 + 2 * 2  # every incident recorded in PostgreSQL (warm-up: 2 x concurrency)
+        assert set(run["latency_ms"]) == {"p50", "p99"}
+    assert report["speedup"] == round(report["runs"][1]["incidents_per_s"] / report["runs"][0]["incidents_per_s"], 2)
+    assert _bench_databases(server) == before
+
+
+def test_serve_replicas_prints_one_line_per_replica_count(server: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["bench", "serve", "--replicas", "2", "--incidents", "4", "--concurrency", "2",
+                 "--database-url", server]) == 0
+    out = capsys.readouterr().out
+    assert "round-robin over N `openclaw serve` replicas" in out
+    assert "2 replicas" in out and "incidents/s" in out and "/ 1 replica" not in out
+
+
 @pytest.mark.parametrize("argv", [
     ["bench", "pipeline", "--store", "postgres", "--incidents", "2", "--database-url", UNREACHABLE],
-], ids=["pipeline"])
+    ["bench", "serve", "--replicas", "2", "--incidents", "2", "--database-url", UNREACHABLE],
+], ids=["pipeline", "serve"])
 def test_an_unreachable_server_is_one_line(argv: list[str], capsys: pytest.CaptureFixture) -> None:
     assert main(argv) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "does not answer" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["bench", "serve", "--replicas", "0"],
+    ["bench", "serve", "--replicas", "2", "--workers", "2"],
+    ["bench", "serve", "--compare-replicas", "--compare-workers"],
+    ["bench", "serve", "--database-url", UNREACHABLE],
+], ids=["zero", "with-workers", "both-compares", "url-alone"])
+def test_contradictory_flags_are_usage_errors(argv: list[str]) -> None:
+    assert main(argv) == 2
