@@ -5,7 +5,7 @@ with OPENCLAW_REQUIRE_SERVICES=1), upgraded with ``openclaw db upgrade``; replic
 embedded defaults (rules provider, plan mode: no KUBECONFIG, no vendor keys) with one approvers config.
 
 Covers: the same incident id posted to both replicas at once (``wait=true`` and ``wait=false``) gives one
-run, named in both answers; a run paused for approval on A and approved through B (the quorum-completing
+run, named in both answers (with ``wait=true`` both answers are the finished run); a run paused for approval on A and approved through B (the quorum-completing
 decision posted to both at once) resumes exactly once (one ``resume``, one ``execution`` audit entry);
 A SIGKILLed just before ``execute`` of a run it accepted: B takes the sweeper lease, recovers the run
 (``completed``, one execution) and says so on ``/readyz``; 200 incidents over both replicas with
@@ -197,6 +197,8 @@ def test_one_incident_id_posted_to_both_replicas_at_once_is_one_run(pair: Pair, 
     assert {r.status_code for r in answers} <= ({200} if wait else {200, 202}), [r.text for r in answers]
     run_ids = {r.json()["run_id"] for r in answers}
     assert len(run_ids) == 1, run_ids
+    if wait:  # both waited for the run, also the replica that found it driven by the other
+        assert [r.json()["status"] for r in answers] == ["completed", "completed"], [r.json() for r in answers]
     rows = [r for r in _runs(pair.url) if r["incident_id"] == incident_id]
     assert [r["run_id"] for r in rows] == list(run_ids)
     assert _wait_status(pair.url, rows[0]["run_id"], SETTLED)["status"] == "completed"
