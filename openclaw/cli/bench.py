@@ -107,6 +107,8 @@ def _pipeline(args: argparse.Namespace) -> int:
         raise UsageError("--incidents must be at least 1")
     from openclaw.cli.progress import progress
 
+    if args.database_url and args.store != "postgres":
+        raise UsageError("--database-url goes with --store postgres")
     if args.store == "postgres":
         return _pipeline_stores(args)
     with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up

@@ -97,6 +97,7 @@ def test_an_unreachable_server_is_one_line(argv: list[str], capsys: pytest.Captu
     ["bench", "serve", "--replicas", "2", "--workers", "2"],
     ["bench", "serve", "--compare-replicas", "--compare-workers"],
     ["bench", "serve", "--database-url", UNREACHABLE],
-], ids=["zero", "with-workers", "both-compares", "url-alone"])
+    ["bench", "pipeline", "--database-url", UNREACHABLE],
+], ids=["zero", "with-workers", "both-compares", "url-alone", "pipeline-url-without-postgres"])
 def test_contradictory_flags_are_usage_errors(argv: list[str]) -> None:
     assert main(argv) == 2
