@@ -3,6 +3,9 @@
 Both run in the same process with the same checkpointer (AsyncSqliteSaver on a
 file under a temporary OPENCLAW_HOME), one thread per incident. The figure is the
 median wall time per incident and the ratio openclaw / baseline.
+
+:func:`run_store_bench` (``openclaw bench pipeline --store postgres``) runs the same incidents through
+the engine on SQLite and on a throwaway PostgreSQL database instead, and reports postgres / sqlite.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ SAMPLE_PROMPTS = (
     "hello, what can you do?",
 )
 
+POSTGRES_TARGET_RATIO = 1.5
+"""The goal for ``--store postgres``: the engine on PostgreSQL at most this many times its time on SQLite."""
+
 NODES = ("classify_intent", "analyze_complexity", "decide", "trust", "approval_gate", "execute", "report")
 
 
@@ -61,9 +67,9 @@ def bare_graph(checkpointer: Any) -> Any:
     return builder.compile(checkpointer=checkpointer)
 
 
-def _incidents(n: int) -> list[Incident]:
+def _incidents(n: int, prefix: str = "bench") -> list[Incident]:
     return [
-        Incident(id=f"bench-{i}", description=SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)], namespace=None)
+        Incident(id=f"{prefix}-{i}", description=SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)], namespace=None)
         for i in range(n)
     ]
 
@@ -86,7 +92,7 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
             str(home / "bare" / "checkpoints.db")
         ) as saver:
             graph = bare_graph(saver)
-            for i, incident in enumerate(_incidents(warmup) + _incidents(n)):
+            for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
                 started = time.perf_counter()
                 await engine.run(incident)
                 took_engine = (time.perf_counter() - started) * 1000
@@ -110,4 +116,59 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
         "ratio": round(openclaw_med / baseline_med, 3) if baseline_med else None,
         "openclaw_p95_ms": round(percentile(engine_ms, 95), 3),
         "baseline_p95_ms": round(percentile(baseline_ms, 95), 3),
+    }
+
+
+async def run_store_bench(n: int = 200, *, warmup: int = 10, database_url: str, settings: Settings | None = None,
+                          on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """The same incidents through the engine on SQLite (a temporary OPENCLAW_HOME) and on PostgreSQL (a
+    throwaway database on the server of ``database_url``, upgraded first, dropped after), alternating one
+    by one so both see the same machine load; medians and p95 per incident, and postgres / sqlite.
+
+    ``on_progress(1)`` is called after each incident pair, warm-up included (``n + warmup`` calls).
+    StoreError (one line) when PostgreSQL does not answer."""
+    from pydantic import SecretStr
+
+    from openclaw.bench.database import count_runs, throwaway_database
+    from openclaw.storage import open_storage
+    from openclaw.wiring import open_engine
+
+    sqlite_ms: list[float] = []
+    postgres_ms: list[float] = []
+    base = settings or load_settings(environ={})
+    with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as tmp, throwaway_database(database_url) as url:
+        home = Path(tmp)
+        on_sqlite = base.model_copy(update={"home": home / "sqlite", "database_url": None})
+        on_postgres = base.model_copy(update={"home": home / "postgres", "database_url": SecretStr(url)})
+        async with open_engine(on_sqlite) as lite, open_engine(on_postgres) as pg:
+            for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
+                started = time.perf_counter()
+                await lite.run(incident)
+                took_sqlite = (time.perf_counter() - started) * 1000
+                started = time.perf_counter()
+                await pg.run(incident)
+                took_postgres = (time.perf_counter() - started) * 1000
+                if i >= warmup:
+                    sqlite_ms.append(took_sqlite)
+                    postgres_ms.append(took_postgres)
+                if on_progress is not None:
+                    on_progress(1)
+        postgres_runs = count_runs(url)
+        storage = open_storage(on_sqlite)
+        try:
+            sqlite_runs = len(storage.runs.list(limit=10_000_000))
+        finally:
+            storage.close()
+
+    sqlite_med, postgres_med = median(sqlite_ms), median(postgres_ms)
+    return {
+        "incidents": n,
+        "store": "postgres",
+        "sqlite_ms": round(sqlite_med, 3),
+        "postgres_ms": round(postgres_med, 3),
+        "sqlite_p95_ms": round(percentile(sqlite_ms, 95), 3),
+        "postgres_p95_ms": round(percentile(postgres_ms, 95), 3),
+        "ratio": round(postgres_med / sqlite_med, 3) if sqlite_med else None,
+        "target_ratio": POSTGRES_TARGET_RATIO,
+        "runs": {"sqlite": sqlite_runs, "postgres": postgres_runs},
     }

@@ -10,6 +10,11 @@ Each request is ``POST /v1/incidents`` with a fresh incident id and waits for th
 embedded defaults, its own temporary ``OPENCLAW_HOME``, no vendor or cluster variables), warms it
 up with ``2 × concurrency`` incidents, and drives it over loopback; :func:`compare_workers` does that
 for 1 and for N workers in turn and reports the ratio of their incidents per second.
+
+``replicas=N`` starts N ``openclaw serve`` processes instead, each on its own port and its own
+``OPENCLAW_HOME``, all on one throwaway PostgreSQL database (created on the server of
+``OPENCLAW_BENCH_DATABASE_URL`` or ``--database-url``, upgraded, dropped afterwards), and drives them
+round-robin over loopback; :func:`compare_replicas` does that for 1 and for N replicas.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +37,7 @@ import httpx
 from openclaw.bench.stats import percentile
 from openclaw.settings import load_settings
 
-Transport = Literal["asgi", "loopback", "workers"]
+Transport = Literal["asgi", "loopback", "workers", "replicas"]
 
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 """The only variables a benchmarked ``serve`` subprocess inherits: no vendor key, cluster or telemetry."""
@@ -106,6 +112,57 @@ async def compare_workers(*, workers: int = 2, incidents: int = 200, concurrency
             "cpus": os.cpu_count()}
 
 
+async def run_replicas(*, replicas: int, database_url: str, incidents: int = 200,
+                       concurrency: int = 16) -> dict[str, Any]:
+    """``replicas`` ``openclaw serve`` processes on one throwaway PostgreSQL database on the server of
+    ``database_url``, warmed up, then ``incidents`` posted round-robin over them, ``concurrency`` at a time.
+    ``runs_in_database``: the runs the database held at the end (warm-up included). StoreError (one line)
+    when PostgreSQL does not answer."""
+    from openclaw.bench.database import count_runs, throwaway_database
+
+    with throwaway_database(database_url) as url, tempfile.TemporaryDirectory(prefix="openclaw-bench-serve-") as tmp:
+        procs: list[tuple[subprocess.Popen[str], str]] = []
+        try:
+            for n in range(replicas):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", 0))
+                    port = probe.getsockname()[1]
+                env = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
+                env.update(OPENCLAW_HOME=str(Path(tmp) / f"home-{n}"), OPENCLAW_DATABASE_URL=url)
+                command = [str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
+                           "--log-level", "warning"]
+                procs.append((subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                               text=True), f"http://127.0.0.1:{port}"))
+            per_replica = max(1, -(-concurrency // replicas))
+            limits = httpx.Limits(max_connections=per_replica, max_keepalive_connections=per_replica)
+            clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=120) for _, base in procs]
+            try:
+                for client, (proc, _) in zip(clients, procs, strict=True):
+                    await _wait_healthy(client, proc)
+                await _drive(clients, 2 * concurrency, concurrency, "replicas", prefix="warmup")
+                report = await _drive(clients, incidents, concurrency, "replicas")
+            finally:
+                for client in clients:
+                    await client.aclose()
+        finally:
+            for proc, _ in procs:
+                stop_serve(proc)
+        runs = count_runs(url)
+    return {**report, "replicas": replicas, "runs_in_database": runs}
+
+
+async def compare_replicas(*, replicas: int = 2, database_url: str, incidents: int = 200,
+                           concurrency: int = 16) -> dict[str, Any]:
+    """:func:`run_replicas` with 1, then ``replicas`` processes (each on a fresh database); ``speedup`` is the
+    ratio of their incidents/s."""
+    one = await run_replicas(replicas=1, database_url=database_url, incidents=incidents, concurrency=concurrency)
+    many = await run_replicas(replicas=replicas, database_url=database_url, incidents=incidents,
+                              concurrency=concurrency)
+    speedup = round(many["incidents_per_s"] / one["incidents_per_s"], 2) if one["incidents_per_s"] else None
+    return {"incidents": incidents, "concurrency": concurrency, "runs": [one, many], "speedup": speedup,
+            "cpus": os.cpu_count()}
+
+
 async def _wait_healthy(client: httpx.AsyncClient, proc: subprocess.Popen[str]) -> None:
     deadline = asyncio.get_running_loop().time() + STARTUP_BOUND_S
     while asyncio.get_running_loop().time() < deadline:
@@ -142,8 +199,11 @@ async def _drive_loopback(app: Any, incidents: int, concurrency: int) -> dict[st
         await serving
 
 
-async def _drive(client: httpx.AsyncClient, incidents: int, concurrency: int, transport: Transport, *,
-                 prefix: str = "bench") -> dict[str, Any]:
+async def _drive(client: httpx.AsyncClient | Sequence[httpx.AsyncClient], incidents: int, concurrency: int,
+                 transport: Transport, *, prefix: str = "bench") -> dict[str, Any]:
+    """Post ``incidents`` incidents ``concurrency`` at a time; with several clients, incident i goes to client
+    i mod their number (round-robin)."""
+    clients = [client] if isinstance(client, httpx.AsyncClient) else list(client)
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -158,7 +218,7 @@ async def _drive(client: httpx.AsyncClient, incidents: int, concurrency: int, tr
                 return
             body = {"id": f"{prefix}-{i}", "description": INCIDENTS[i % len(INCIDENTS)]}
             started = time.perf_counter()
-            response = await client.post("/v1/incidents", json=body)
+            response = await clients[i % len(clients)].post("/v1/incidents", json=body)
             latencies.append((time.perf_counter() - started) * 1000)
             statuses[response.json().get("status", f"http_{response.status_code}") if response.status_code == 200
                      else f"http_{response.status_code}"] += 1  # fmt: skip

@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     pl = verbs.add_parser("pipeline", help="engine overhead vs a bare LangGraph graph (medians per incident)")
     pl.add_argument("--incidents", type=int, default=200, help="incidents to push through (default 200)")
+    pl.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite",
+                    help="sqlite (default): openclaw vs a bare LangGraph graph; postgres: the same incidents "
+                         "through the engine on SQLite and on a throwaway PostgreSQL database, alternating")
+    pl.add_argument("--database-url", metavar="URL",
+                    help="with --store postgres: a server where a throwaway database may be created "
+                         "(default: OPENCLAW_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(handler=_pipeline)
 
@@ -101,6 +107,10 @@ def _pipeline(args: argparse.Namespace) -> int:
         raise UsageError("--incidents must be at least 1")
     from openclaw.cli.progress import progress
 
+    if args.database_url and args.store != "postgres":
+        raise UsageError("--database-url goes with --store postgres")
+    if args.store == "postgres":
+        return _pipeline_stores(args)
     with progress("bench pipeline", args.incidents + 10, as_json=args.json) as advance:  # 10: run_bench's warm-up
         report = asyncio.run(run_bench(args.incidents, warmup=10, on_progress=advance))
     if args.json:
@@ -110,6 +120,26 @@ def _pipeline(args: argparse.Namespace) -> int:
         print(f"openclaw:  {report['openclaw_ms']:.2f} ms median per incident (p95 {report['openclaw_p95_ms']:.2f})")
         print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f})")
         print(f"ratio:     {report['ratio']}")
+    return 0
+
+
+def _pipeline_stores(args: argparse.Namespace) -> int:
+    from openclaw.bench.database import bench_database_url
+    from openclaw.bench.pipeline import run_store_bench
+    from openclaw.cli.progress import progress
+    from openclaw.storage import redacted
+
+    base = bench_database_url(args.database_url)
+    with progress("bench pipeline --store postgres", args.incidents + 10, as_json=args.json) as advance:
+        report = asyncio.run(run_store_bench(args.incidents, warmup=10, database_url=base, on_progress=advance))
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"incidents: {report['incidents']} through the engine on each store, alternating "
+          f"(PostgreSQL: a throwaway database on {redacted(base)})")
+    print(f"sqlite:    {report['sqlite_ms']:.2f} ms median per incident (p95 {report['sqlite_p95_ms']:.2f})")
+    print(f"postgres:  {report['postgres_ms']:.2f} ms median per incident (p95 {report['postgres_p95_ms']:.2f})")
+    print(f"ratio:     postgres / sqlite = {report['ratio']} (target {report['target_ratio']})")
     return 0
 
 
@@ -169,6 +199,14 @@ def _register_serve(verbs: argparse._SubParsersAction) -> None:
                     help="drive `openclaw serve --workers N` in a subprocess on 127.0.0.1 (warmed up first)")
     sv.add_argument("--compare-workers", action="store_true",
                     help="the same with 1 worker, then with --workers N (default 2): incidents/s of each and the ratio")
+    sv.add_argument("--replicas", type=int, metavar="N",
+                    help="drive N `openclaw serve` processes on one throwaway PostgreSQL database, round-robin "
+                         "over loopback (warmed up first)")
+    sv.add_argument("--compare-replicas", action="store_true",
+                    help="the same with 1 replica, then with --replicas N (default 2): incidents/s of each and the ratio")
+    sv.add_argument("--database-url", metavar="URL",
+                    help="with --replicas: a PostgreSQL server where a throwaway database may be created "
+                         "(default: OPENCLAW_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
     sv.add_argument("--json", action="store_true", help="one JSON object")
     sv.set_defaults(handler=_serve_bench)
 
@@ -181,6 +219,16 @@ def _serve_bench(args: argparse.Namespace) -> int:
         raise UsageError("--incidents and --concurrency must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.replicas is not None and args.replicas < 1:
+        raise UsageError("--replicas must be at least 1")
+    replicas = args.replicas is not None or args.compare_replicas
+    if replicas and (args.workers is not None or args.compare_workers):
+        raise UsageError("--replicas/--compare-replicas and --workers/--compare-workers are separate benchmarks; "
+                         "choose one")
+    if args.database_url and not replicas:
+        raise UsageError("--database-url goes with --replicas or --compare-replicas")
+    if replicas:
+        return _serve_replicas_bench(args)
     if args.compare_workers or args.workers is not None:
         return _serve_workers_bench(args)
     report = asyncio.run(run_bench(incidents=args.incidents, concurrency=args.concurrency,
@@ -215,6 +263,34 @@ def _serve_workers_bench(args: argparse.Namespace) -> int:
               f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
     if args.compare_workers:
         print(f"  {runs[1]['workers']} workers / 1 worker = {report['speedup']} ({report['cpus']} CPUs)")
+    return 0
+
+
+def _serve_replicas_bench(args: argparse.Namespace) -> int:
+    from openclaw.bench.database import bench_database_url
+    from openclaw.bench.serve import compare_replicas, run_replicas
+    from openclaw.storage import redacted
+
+    base = bench_database_url(args.database_url)
+    if args.compare_replicas:
+        report = asyncio.run(compare_replicas(replicas=args.replicas or 2, database_url=base,
+                                              incidents=args.incidents, concurrency=args.concurrency))
+        runs = report["runs"]
+    else:
+        report = asyncio.run(run_replicas(replicas=args.replicas, database_url=base, incidents=args.incidents,
+                                          concurrency=args.concurrency))
+        runs = [report]
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
+    print(f"{args.incidents} incidents, concurrency {args.concurrency}, round-robin over N `openclaw serve` replicas "
+          f"on one throwaway PostgreSQL database on {redacted(base)} (embedded defaults: rules provider, plan mode; "
+          f"warmed up)")
+    for r in runs:
+        print(f"  {r['replicas']} replica{'s' if r['replicas'] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
+              f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
+    if args.compare_replicas:
+        print(f"  {runs[1]['replicas']} replicas / 1 replica = {report['speedup']} ({report['cpus']} CPUs)")
     return 0
 
 

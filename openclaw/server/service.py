@@ -3,7 +3,8 @@
 - **Write-ahead, one run per incident id.** Every incident is recorded (status ``running``)
   by ``engine.accept`` before it is answered; the store's uniqueness constraint returns the
   existing run for an id that has one (``duplicate``), from this process or any other on the
-  same store. ``rerun=True`` starts a new run linked to the first.
+  same store. With ``wait`` a duplicate waits for that run to finish or pause, also when
+  another process drives it (polling the store). ``rerun=True`` starts a new run linked to the first.
 - **Background runs, bounded.** ``wait=False`` answers as soon as the run is recorded and
   drives it in a task owned by the service; at most ``max_concurrent_runs`` runs are driven
   at once, the others wait their turn (durably recorded). Tasks are shielded from client
@@ -48,6 +49,10 @@ SWEEPER_LEASE_S = 15.0
 """How long the sweeper lease lasts without renewal, in seconds (renewed every third of it)."""
 RECOVERY_EVERY_S = 10.0
 """Seconds between the lease holder's looks for runs whose process died."""
+DUPLICATE_POLL_S = 0.1
+"""How often a waiting submission of an incident id another process is driving looks at its run, in seconds."""
+DUPLICATE_WAIT_S = 600.0
+"""How long such a submission waits for that run to finish or pause before it answers with the run as it is."""
 
 
 class ServiceClosing(OpenClawError):
@@ -109,7 +114,10 @@ class IncidentService:
         if not accepted.created:
             existing = self._inflight.get(accepted.run_id)
             if existing is None:
-                return Submitted("duplicate", accepted.run_id, incident.id, self.engine.store.get(accepted.run_id))
+                result = self.engine.store.get(accepted.run_id)
+                if wait and result.get("status") == "running":  # driven by another process (replica, worker)
+                    result = await self._settled(accepted.run_id, result)
+                return Submitted("duplicate", accepted.run_id, incident.id, result)
             if not wait:
                 return Submitted("duplicate", existing.run_id, incident.id)
             result = await asyncio.shield(existing.task)
@@ -120,6 +128,23 @@ class IncidentService:
             return Submitted("accepted", run_id, incident.id)
         result = await asyncio.shield(task)
         return Submitted("finished", run_id, incident.id, result)
+
+    async def _settled(self, run_id: str, result: dict[str, Any]) -> dict[str, Any]:
+        """The run's result once it is no longer ``running``, polled every :data:`DUPLICATE_POLL_S` while the
+        process driving it is alive (a recoverer that takes it over counts); as it is when that process is gone
+        or after :data:`DUPLICATE_WAIT_S`."""
+        from openclaw.recovery import owner_alive
+
+        store, clock = self.engine.store, asyncio.get_running_loop().time
+        deadline = clock() + DUPLICATE_WAIT_S
+        while result.get("status") == "running" and clock() < deadline:
+            gone = not owner_alive(*await asyncio.to_thread(store.owner_of, run_id))
+            if not gone:
+                await asyncio.sleep(DUPLICATE_POLL_S)
+            result = await asyncio.to_thread(store.get, run_id)  # read after the owner: a run just released is final
+            if gone:
+                break
+        return result
 
     def drive(self, run_id: str, step: Callable[[], Awaitable[dict[str, Any]]]) -> asyncio.Task[dict[str, Any]]:
         """Carry a run on with ``step()`` in a service task, within the concurrency bound (recovery uses it too)."""
