@@ -168,7 +168,7 @@ class Engine:
         An incident id that already has a run gets that run's current result back (nothing
         starts) unless ``rerun``; see :meth:`accept`.
         """
-        accepted = self.accept(incident, run_id=run_id, raw_input=raw_input, rerun=rerun)
+        accepted = await asyncio.to_thread(self.accept, incident, run_id=run_id, raw_input=raw_input, rerun=rerun)
         if not accepted.created:
             return accepted.result
         return await self.start(accepted.run_id, incident)
@@ -226,8 +226,7 @@ class Engine:
     async def resume(self, run_id: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Wake a paused run at the approval gate. The gate counts the approvals it verifies itself in the
         approvals store; ``answer`` is recorded (replay) but never counted (see ``openclaw.nodes.approval_gate``)."""
-        self.store.take_over(run_id, owner=self.owner, previous=self.store.owner_of(run_id)[0], lease_s=self.lease_s)
-        self.store.mark_running(run_id)
+        await asyncio.to_thread(self._take_over, run_id)
         return await self._drive(run_id, Command(resume=answer))
 
     async def continue_from_checkpoint(self, run_id: str) -> dict[str, Any]:
@@ -262,7 +261,7 @@ class Engine:
                         progress = _advance(progress, update)
                         if (isinstance(update, dict) and "actions" in update) or \
                                 time.monotonic() - recorded_at >= PROGRESS_EVERY_S:
-                            self._record_progress(run_id, progress)
+                            await asyncio.to_thread(self._record_progress, run_id, progress)
                             recorded_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
@@ -275,9 +274,14 @@ class Engine:
         else:  # a node raised: its update never reached the checkpoint, read what did
             values = (await self.graph.aget_state(config)).values or values
         result = build_result(run_id, values, status=status, error=error)
-        self.store.save(result, incident=incident, node_outputs=outputs, config_hashes=self.config_hashes,
-                        exchanges=tape.exchanges, release=self.owner)
+        await asyncio.to_thread(self.store.save, result, incident=incident, node_outputs=outputs,
+                                config_hashes=self.config_hashes, exchanges=tape.exchanges, release=self.owner)
         return result
+
+    def _take_over(self, run_id: str) -> None:
+        """This process drives the paused run from now on; its record says ``running`` until it pauses or ends."""
+        self.store.take_over(run_id, owner=self.owner, previous=self.store.owner_of(run_id)[0], lease_s=self.lease_s)
+        self.store.mark_running(run_id)
 
     def _record_progress(self, run_id: str, values: dict[str, Any]) -> None:
         """After each step, the run's record shows what it has so far (status ``running``); best effort: the

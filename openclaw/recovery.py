@@ -114,7 +114,8 @@ async def recover_run(engine: Engine, row: dict[str, Any]) -> Recovered:
     held = _other_mode(engine, values) or _accepted_for_another_mode(engine, row, values)
     if held:
         return Recovered(run_id, "skipped", "running", held)
-    if not engine.store.take_over(run_id, owner=engine.owner, previous=row["owner"], lease_s=engine.lease_s):
+    if not await asyncio.to_thread(engine.store.take_over, run_id, owner=engine.owner, previous=row["owner"],
+                                   lease_s=engine.lease_s):
         return Recovered(run_id, "skipped", "running", "another process took it over first")
     try:
         if checkpoint is None:
@@ -169,7 +170,8 @@ def _release_locks(engine: Engine, run_id: str) -> None:
 async def _paused(engine: Engine, run_id: str, values: dict[str, Any],
                   reconciled: tuple[dict[str, Any], ...]) -> Recovered:
     """A run at the approval gate: record it as waiting, drop resume claims of dead processes, settle it."""
-    engine.store.save(build_result(run_id, values, status="awaiting_approval"), release=engine.owner)
+    await asyncio.to_thread(engine.store.save, build_result(run_id, values, status="awaiting_approval"),
+                            release=engine.owner)
     await asyncio.to_thread(_drop_dead_claims, engine, run_id)
     settlement = await settle(engine, run_id)
     detail = "resumed: every request was final" if settlement.resumed else "waiting for approval"

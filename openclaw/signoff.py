@@ -302,7 +302,7 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
                            cancelled=cancelled)
         for a in pending
     }
-    engine.store.record_approvals(run_id, {i: t.approvals for i, t in tallies.items()})
+    await asyncio.to_thread(engine.store.record_approvals, run_id, {i: t.approvals for i, t in tallies.items()})
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
     held = _other_mode(engine, run_id, values, tallies)

@@ -110,11 +110,11 @@ class IncidentService:
         the service shuts down."""
         if self.closing:
             raise ServiceClosing(f"the service is shutting down; retry in {RETRY_AFTER_S} s")
-        accepted = self.engine.accept(incident, raw_input=raw_input, rerun=rerun)
+        accepted = await asyncio.to_thread(self.engine.accept, incident, raw_input=raw_input, rerun=rerun)
         if not accepted.created:
             existing = self._inflight.get(accepted.run_id)
             if existing is None:
-                result = self.engine.store.get(accepted.run_id)
+                result = await asyncio.to_thread(self.engine.store.get, accepted.run_id)
                 if wait and result.get("status") == "running":  # driven by another process (replica, worker)
                     result = await self._settled(accepted.run_id, result)
                 return Submitted("duplicate", accepted.run_id, incident.id, result)
