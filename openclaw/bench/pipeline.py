@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -74,6 +74,29 @@ def _incidents(n: int, prefix: str = "bench") -> list[Incident]:
     ]
 
 
+Step = Callable[[int, Incident], Awaitable[Any]]
+
+
+async def _alternate(first: Step, second: Step, n: int, warmup: int,
+                     on_progress: Callable[[int], None] | None) -> tuple[list[float], list[float]]:
+    """Each incident through ``first`` then ``second``, one by one so both see the same machine load; the
+    milliseconds each took, warm-up left out. ``on_progress(1)`` after each pair, warm-up included."""
+    first_ms: list[float] = []
+    second_ms: list[float] = []
+    for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
+        took = []
+        for step in (first, second):
+            started = time.perf_counter()
+            await step(i, incident)
+            took.append((time.perf_counter() - started) * 1000)
+        if i >= warmup:
+            first_ms.append(took[0])
+            second_ms.append(took[1])
+        if on_progress is not None:
+            on_progress(1)
+    return first_ms, second_ms
+
+
 async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None = None,
                     on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Push ``n`` incidents through both graphs, alternating one by one so both see the same machine load.
@@ -81,8 +104,6 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
     ``on_progress(1)`` is called after each incident, warm-up included (``n + warmup`` calls)."""
     from openclaw.wiring import open_engine
 
-    engine_ms: list[float] = []
-    baseline_ms: list[float] = []
     with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as tmp:
         home = Path(tmp)
         base = settings or load_settings(environ={})
@@ -92,21 +113,13 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
             str(home / "bare" / "checkpoints.db")
         ) as saver:
             graph = bare_graph(saver)
-            for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
-                started = time.perf_counter()
-                await engine.run(incident)
-                took_engine = (time.perf_counter() - started) * 1000
-                started = time.perf_counter()
-                await graph.ainvoke(
-                    {"incident": incident.model_dump(mode="json"), "steps": []},
-                    {"configurable": {"thread_id": f"bare-{i}"}},
-                )
-                took_bare = (time.perf_counter() - started) * 1000
-                if i >= warmup:
-                    engine_ms.append(took_engine)
-                    baseline_ms.append(took_bare)
-                if on_progress is not None:
-                    on_progress(1)
+
+            async def bare(i: int, incident: Incident) -> None:
+                await graph.ainvoke({"incident": incident.model_dump(mode="json"), "steps": []},
+                                    {"configurable": {"thread_id": f"bare-{i}"}})
+
+            engine_ms, baseline_ms = await _alternate(lambda _i, incident: engine.run(incident), bare, n, warmup,
+                                                      on_progress)
 
     openclaw_med, baseline_med = median(engine_ms), median(baseline_ms)
     return {
@@ -133,26 +146,14 @@ async def run_store_bench(n: int = 200, *, warmup: int = 10, database_url: str, 
     from openclaw.storage import open_storage
     from openclaw.wiring import open_engine
 
-    sqlite_ms: list[float] = []
-    postgres_ms: list[float] = []
     base = settings or load_settings(environ={})
     with tempfile.TemporaryDirectory(prefix="openclaw-bench-") as tmp, throwaway_database(database_url) as url:
         home = Path(tmp)
         on_sqlite = base.model_copy(update={"home": home / "sqlite", "database_url": None})
         on_postgres = base.model_copy(update={"home": home / "postgres", "database_url": SecretStr(url)})
         async with open_engine(on_sqlite) as lite, open_engine(on_postgres) as pg:
-            for i, incident in enumerate(_incidents(warmup, "warmup") + _incidents(n)):
-                started = time.perf_counter()
-                await lite.run(incident)
-                took_sqlite = (time.perf_counter() - started) * 1000
-                started = time.perf_counter()
-                await pg.run(incident)
-                took_postgres = (time.perf_counter() - started) * 1000
-                if i >= warmup:
-                    sqlite_ms.append(took_sqlite)
-                    postgres_ms.append(took_postgres)
-                if on_progress is not None:
-                    on_progress(1)
+            sqlite_ms, postgres_ms = await _alternate(lambda _i, incident: lite.run(incident),
+                                                      lambda _i, incident: pg.run(incident), n, warmup, on_progress)
         postgres_runs = count_runs(url)
         storage = open_storage(on_sqlite)
         try:

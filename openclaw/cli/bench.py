@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import Any
 
 from openclaw.providers.vendors import VENDORS
 
@@ -253,17 +254,8 @@ def _serve_workers_bench(args: argparse.Namespace) -> int:
     else:
         report = asyncio.run(run_workers(workers=args.workers, incidents=args.incidents, concurrency=args.concurrency))
         runs = [report]
-    if args.json:
-        sys.stdout.write(json.dumps(report) + "\n")
-        return 0
-    print(f"{args.incidents} incidents, concurrency {args.concurrency}, `openclaw serve --workers N` over loopback "
-          f"(embedded defaults: rules provider, plan mode; warmed up)")
-    for r in runs:
-        print(f"  {r['workers']} worker{'s' if r['workers'] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
-              f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
-    if args.compare_workers:
-        print(f"  {runs[1]['workers']} workers / 1 worker = {report['speedup']} ({report['cpus']} CPUs)")
-    return 0
+    return _print_processes(args, report, runs, per="workers", compared=args.compare_workers,
+                            heading="`openclaw serve --workers N` over loopback")
 
 
 def _serve_replicas_bench(args: argparse.Namespace) -> int:
@@ -280,17 +272,25 @@ def _serve_replicas_bench(args: argparse.Namespace) -> int:
         report = asyncio.run(run_replicas(replicas=args.replicas, database_url=base, incidents=args.incidents,
                                           concurrency=args.concurrency))
         runs = [report]
+    return _print_processes(args, report, runs, per="replicas", compared=args.compare_replicas,
+                            heading=f"round-robin over N `openclaw serve` replicas on one throwaway PostgreSQL "
+                                    f"database on {redacted(base)}")
+
+
+def _print_processes(args: argparse.Namespace, report: dict[str, Any], runs: list[dict[str, Any]], *, per: str,
+                     compared: bool, heading: str) -> int:
+    """The figures of ``bench serve`` over N processes (``per``: ``workers`` or ``replicas``), or its JSON."""
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0
-    print(f"{args.incidents} incidents, concurrency {args.concurrency}, round-robin over N `openclaw serve` replicas "
-          f"on one throwaway PostgreSQL database on {redacted(base)} (embedded defaults: rules provider, plan mode; "
-          f"warmed up)")
+    one = per[:-1]
+    print(f"{args.incidents} incidents, concurrency {args.concurrency}, {heading} (embedded defaults: rules provider, "
+          f"plan mode; warmed up)")
     for r in runs:
-        print(f"  {r['replicas']} replica{'s' if r['replicas'] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
+        print(f"  {r[per]} {one}{'s' if r[per] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
               f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
-    if args.compare_replicas:
-        print(f"  {runs[1]['replicas']} replicas / 1 replica = {report['speedup']} ({report['cpus']} CPUs)")
+    if compared:
+        print(f"  {runs[1][per]} {per} / 1 {one} = {report['speedup']} ({report['cpus']} CPUs)")
     return 0
 
 

@@ -10,6 +10,8 @@ both verbs just say so.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from openclaw.cli.output import add_output_option, emit, output_format
 
@@ -30,41 +32,37 @@ def register(sub: argparse._SubParsersAction) -> None:
         verb.set_defaults(handler=handler)
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 - a Storage
+def _report(args: argparse.Namespace, key: str, ask: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """``{"backend", "database", key: ask(database)}`` for the store the settings name (schema not checked)."""
     from openclaw.settings import load_settings
     from openclaw.storage import open_storage
 
-    return open_storage(load_settings(config_dir=getattr(args, "config_dir", None)), check_schema=False)
+    storage = open_storage(load_settings(config_dir=getattr(args, "config_dir", None)), check_schema=False)
+    try:
+        return {"backend": storage.backend, "database": storage.where, key: ask(storage.database)}
+    finally:
+        storage.close()
 
 
 def _status(args: argparse.Namespace) -> int:
-    storage = _open(args)
-    try:
-        pending = storage.database.pending_migrations()
-        report = {"backend": storage.backend, "database": storage.where, "pending": pending}
-    finally:
-        storage.close()
+    report = _report(args, "pending", lambda database: database.pending_migrations())
+    pending, where = report["pending"], report["database"]
     if output_format(args):
         emit(report, output_format(args))
     elif pending:
-        print(f"{storage.where}: {len(pending)} migration{'s' if len(pending) != 1 else ''} not applied "
+        print(f"{where}: {len(pending)} migration{'s' if len(pending) != 1 else ''} not applied "
               f"({', '.join(pending)}); run: openclaw db upgrade")
     else:
-        print(f"{storage.where}: up to date ({storage.backend})")
+        print(f"{where}: up to date ({report['backend']})")
     return EXIT_BEHIND if pending else EXIT_OK
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    storage = _open(args)
-    try:
-        applied = storage.database.upgrade()
-        report = {"backend": storage.backend, "database": storage.where, "applied": applied}
-    finally:
-        storage.close()
+    report = _report(args, "applied", lambda database: database.upgrade())
     if output_format(args):
         emit(report, output_format(args))
-    elif applied:
-        print(f"{storage.where}: applied {', '.join(applied)}")
+    elif report["applied"]:
+        print(f"{report['database']}: applied {', '.join(report['applied'])}")
     else:
-        print(f"{storage.where}: up to date ({storage.backend}); nothing to apply")
+        print(f"{report['database']}: up to date ({report['backend']}); nothing to apply")
     return EXIT_OK

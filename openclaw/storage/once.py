@@ -23,13 +23,22 @@ re-entrant: the same owner acquiring twice refreshes the expiry, and the first r
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from openclaw.errors import ExecutionError
+from openclaw.errors import ExecutionError, StoreError
 from openclaw.storage.records import UNKNOWN_OUTCOME, Claim, Recorded
+
+
+def encode_outcome(run_id: str, digest: str, result: dict[str, Any]) -> str:
+    """An action's outcome as the ledger keeps it (sorted JSON); StoreError when it is not JSON."""
+    try:
+        return json.dumps(result, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"the result of action {digest} in run {run_id} is not JSON: {exc}") from exc
 
 
 class RunOnce:

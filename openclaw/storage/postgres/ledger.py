@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from openclaw.errors import StoreError
-from openclaw.storage.once import HoldLock, RunOnce
+from openclaw.storage.once import HoldLock, RunOnce, encode_outcome
 from openclaw.storage.postgres.connection import Pg
 from openclaw.storage.records import Claim, Unfinished
 
@@ -78,10 +78,7 @@ class ActionLedger(RunOnce):
 
     def complete(self, run_id: str, digest: str, *, status: str, result: dict[str, Any]) -> None:
         """Record the outcome of a claimed action. A second ``complete`` keeps the first outcome."""
-        try:
-            encoded = json.dumps(result, sort_keys=True)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"the result of action {digest} in run {run_id} is not JSON: {exc}") from exc
+        encoded = encode_outcome(run_id, digest, result)
         with self._pg.tx(_WHAT) as conn:
             cur = conn.execute(
                 "UPDATE openclaw_action_ledger SET state = 'done', status = %s, result = %s, completed_at = %s"

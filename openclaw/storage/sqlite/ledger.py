@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openclaw.errors import StoreError
-from openclaw.storage.once import HoldLock, RunOnce
+from openclaw.storage.once import HoldLock, RunOnce, encode_outcome
 from openclaw.storage.records import Claim, Unfinished
 from openclaw.storage.sqlite.connection import immediate, session
 
@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS openclaw_target_locks (
 
 
 _WHAT = "the idempotency ledger"
+_RECORD = ("SELECT owner, state, status, result, claimed_at FROM openclaw_action_ledger"
+           " WHERE run_id = ? AND digest = ?")
 
 
 @contextmanager
@@ -94,11 +96,7 @@ class ActionLedger(RunOnce):
         """
         now = time.time()
         with _write(self.path) as conn:
-            row = conn.execute(
-                "SELECT owner, state, status, result, claimed_at FROM openclaw_action_ledger"
-                " WHERE run_id = ? AND digest = ?",
-                (run_id, digest),
-            ).fetchone()
+            row = conn.execute(_RECORD, (run_id, digest)).fetchone()
             if row is None:
                 conn.execute(
                     "INSERT INTO openclaw_action_ledger (run_id, digest, owner, state, claimed_at, intent)"
@@ -119,10 +117,7 @@ class ActionLedger(RunOnce):
 
     def complete(self, run_id: str, digest: str, *, status: str, result: dict[str, Any]) -> None:
         """Record the outcome of a claimed action. A second ``complete`` keeps the first outcome."""
-        try:
-            encoded = json.dumps(result, sort_keys=True)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"the result of action {digest} in run {run_id} is not JSON: {exc}") from exc
+        encoded = encode_outcome(run_id, digest, result)
         with _write(self.path) as conn:
             cur = conn.execute(
                 "UPDATE openclaw_action_ledger SET state = 'done', status = ?, result = ?, completed_at = ?"
@@ -139,11 +134,7 @@ class ActionLedger(RunOnce):
     def get(self, run_id: str, digest: str) -> Claim | None:
         """The record for a key, or None (read-only; ``state`` is ``done`` or ``in_progress``)."""
         with session(self.path, what=_WHAT, schema=_SCHEMA) as conn:
-            row = conn.execute(
-                "SELECT owner, state, status, result, claimed_at FROM openclaw_action_ledger"
-                " WHERE run_id = ? AND digest = ?",
-                (run_id, digest),
-            ).fetchone()
+            row = conn.execute(_RECORD, (run_id, digest)).fetchone()
         if row is None:
             return None
         owner, state, status, result, claimed_at = row
