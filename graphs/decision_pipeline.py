@@ -1,4 +1,4 @@
-"""The decision pipeline (seed §2.3), wired from the node functions in ``openclaw.nodes``.
+"""The decision pipeline, wired from the node functions in ``openclaw.nodes``.
 
     START → classify_intent → analyze_complexity → decide → trust → approval_gate → execute → report → END
                                                      ↑                                      │
@@ -44,8 +44,3 @@ def build_graph() -> StateGraph:
     builder.add_edge("report", END)
     return builder
 
-
-graph = build_graph().compile()
-"""The compiled graph without a checkpointer, for ``openclaw graph``.
-
-``langgraph.json`` serves ``openclaw.studio:make_graph`` (this graph behind an ``accept`` node)."""

@@ -28,6 +28,7 @@ from langgraph.types import Command
 from pydantic import ValidationError
 
 from graphs.decision_pipeline import build_graph
+from openclaw import coldstart
 from openclaw.config import Configs, load_configs
 from openclaw.config.snapshot import snapshot_configs
 from openclaw.errors import StoreError
@@ -152,6 +153,7 @@ class Engine:
             approvals=VerifiedApprovals(storage.approvals, self.settings.config_dir),
             current_replicas=getattr(self.executor, "acurrent_replicas", None),
         )
+        coldstart.resume()  # what is built so far lives as long as the engine: out of the collector's way
         return self
 
     async def __aexit__(self, *exc: object) -> None:

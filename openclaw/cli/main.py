@@ -9,13 +9,12 @@ command that reads config used.
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from openclaw import __version__
+from openclaw import __version__, coldstart
 from openclaw.errors import OpenClawError, UsageError
 
 # One module per noun; each has register(sub). Order is the order of `openclaw --help`.
@@ -23,6 +22,9 @@ COMMAND_MODULES = (
     "run", "approve", "runs", "replay", "audit", "policy", "keys", "approvers", "bench", "graph", "serve",
     "db", "completion",
 )
+
+_MODULE_OF = {"reject": "approve"}
+"""Commands registered by another command's module."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -34,7 +36,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just that command (each command module imports what it needs,
+    so ``openclaw run`` does not pay for the parsers of the other twelve)."""
     parser = _Parser(
         prog="openclaw",
         description="Decision engine for Kubernetes incident response.",
@@ -42,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="say which config dir the command read")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=False, parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         try:
             module = importlib.import_module(f"openclaw.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -52,6 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)
     _verbose_everywhere(sub)
     return parser
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, when it is one of ours and nothing before it but ``-v`` (else None: the
+    whole parser decides, and reports what is wrong)."""
+    for arg in argv:
+        if arg in ("-v", "--verbose"):
+            continue
+        module = _MODULE_OF.get(arg, arg)
+        return module if module in COMMAND_MODULES else None
+    return None
 
 
 def _verbose_everywhere(sub: argparse._SubParsersAction) -> None:
@@ -75,7 +90,7 @@ def _say_config_dir(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        parser = build_parser(_named_command(sys.argv[1:] if argv is None else argv))
         args = parser.parse_args(argv)
         if getattr(args, "handler", None) is None:  # bare `openclaw`: the help, as git and kubectl do
             parser.print_help()
@@ -105,11 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entrypoint() -> None:
-    # A cold start creates ~10^6 long-lived objects (modules, classes, pydantic schemas). With the default
-    # thresholds the cyclic GC runs ~300 passes over them, two of them full, before the first incident is
-    # decided: 0.1-0.3 s of `openclaw bench startup`. Larger young generations make it a few cheap passes.
-    gc.set_threshold(10_000, 10, 10)
-    sys.exit(main())
+    coldstart.pause()  # see openclaw.coldstart: the engine turns the collector back on once it is open
+    code = main()
+    coldstart.at_exit()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import Literal, TypeVar, get_args
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from openclaw.config.loader import SafeLoader, load_yaml
+from openclaw.config.loader import load_yaml
 from openclaw.errors import ConfigError
 from openclaw.models._base import StrictModel
 from openclaw.models.names import K8sLabel, K8sName
@@ -237,12 +237,8 @@ def catalog_path(config_dir: Path) -> Path:
     return shipped_config_dir() / ALERTS_FILE
 
 
-def _refuse_duplicates(path: Path) -> None:
+def _refuse_duplicates(path: Path, root: yaml.Node) -> None:
     """ConfigError when one file defines an alertname twice (YAML would silently keep the last)."""
-    try:
-        root = yaml.compose(path.read_bytes(), Loader=SafeLoader)  # libyaml when available
-    except (OSError, yaml.YAMLError):
-        return  # load_yaml reports it
     if not isinstance(root, yaml.MappingNode):
         return
     for key, value in root.value:
@@ -257,8 +253,7 @@ def _refuse_duplicates(path: Path) -> None:
 
 
 def _load(path: Path, model: type[M]) -> tuple[M, str]:
-    _refuse_duplicates(path)
-    return load_yaml(path, model)
+    return load_yaml(path, model, check=_refuse_duplicates)
 
 
 def read_alert_catalog(config_dir: Path) -> tuple[AlertCatalog, dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,8 +19,10 @@ SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (about ten times faster than the pure-Python one)."""
 
 
-def load_yaml(path: Path, model: type[M], *, error: type[ConfigError] = ConfigError) -> tuple[M, str]:
-    """Parse and validate one YAML file; return the model and the file's sha256."""
+def load_yaml(path: Path, model: type[M], *, error: type[ConfigError] = ConfigError,
+              check: Callable[[Path, yaml.Node], None] | None = None) -> tuple[M, str]:
+    """Parse and validate one YAML file; return the model and the file's sha256. ``check(path, root node)``
+    sees the parsed document before it becomes Python objects (it raises ``error`` to refuse it)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -27,7 +30,7 @@ def load_yaml(path: Path, model: type[M], *, error: type[ConfigError] = ConfigEr
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data: Any = yaml.load(raw, Loader=SafeLoader) or {}
+        data: Any = _parse(raw, path, check) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -36,6 +39,20 @@ def load_yaml(path: Path, model: type[M], *, error: type[ConfigError] = ConfigEr
         return model.model_validate(data), hashlib.sha256(raw).hexdigest()
     except ValidationError as exc:
         raise error(f"{path}: {describe_validation_error(exc)}") from None
+
+
+def _parse(raw: bytes, path: Path, check: Callable[[Path, yaml.Node], None] | None) -> Any:
+    """``yaml.load`` in its two halves (what PyYAML's ``get_single_data`` does), with ``check`` between them."""
+    loader = SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if check is not None:
+            check(path, node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)

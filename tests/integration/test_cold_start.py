@@ -118,3 +118,46 @@ def test_key_commands_and_approval_refusals_load_no_graph(probe, tmp_path):
         got, modules = probe(*argv)
         assert got == 2, argv
         assert _loaded(modules, HEAVY) == [], argv
+
+
+def test_a_command_builds_only_its_own_parser(probe):
+    code, modules = probe("run", INCIDENT, "--json")
+    assert code == 0
+    assert "openclaw.cli.run" in modules
+    assert _loaded(modules, ("openclaw.cli.serve", "openclaw.cli.bench", "openclaw.cli.replay")) == []
+    code, modules = probe("-v", "reject", "--help")  # reject lives in approve's module; -v before it is allowed
+    assert code == 0
+    assert "openclaw.cli.approve" in modules and "openclaw.cli.run" not in modules
+
+
+GC_PROBE = """
+import gc, json, sys
+from openclaw import coldstart
+from openclaw.cli.main import main
+coldstart.pause()  # what the console script does first
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as out:
+    json.dump({"code": code, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}, out)
+"""
+
+
+def _gc_after(tmp_path: Path, *argv: str) -> dict:
+    out = tmp_path / "gc.json"
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    done = subprocess.run([sys.executable, "-c", GC_PROBE, str(out), *argv], cwd=REPO,
+                          env={**env, "OPENCLAW_HOME": str(tmp_path / "home")}, capture_output=True, text=True,
+                          timeout=300)
+    assert out.exists(), done.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_the_collector_is_back_on_once_the_engine_is_open(tmp_path):
+    report = _gc_after(tmp_path, "run", INCIDENT, "--json")
+    assert report["code"] == 0
+    assert report["enabled"] is True  # runs after start-up are collected as usual
+    assert report["frozen"] > 100_000  # what start-up built was moved out of the collector's way
+
+
+def test_a_short_command_ends_with_the_collector_still_paused(tmp_path):
+    report = _gc_after(tmp_path, "runs", "list")
+    assert report == {"code": 0, "enabled": False, "frozen": 0}
