@@ -11,7 +11,9 @@ graph. The driving process owns the run in the store (``host:pid``) and renews a
 while it drives, so recovery (:mod:`openclaw.recovery`) can tell a run in flight from one
 whose process died. Every superstep's checkpoint is written before the next one starts
 (``durability="sync"``): a crash never loses a step whose effects (an action's digest,
-its ledger record) already left the process.
+its ledger record) already left the process. The commits do not wait for the disk; the
+checkpoint a run pauses in, and every one before an action's ledger claim, is flushed to it
+(``Database.make_durable``), so a power cut cannot lose those either.
 """
 
 from __future__ import annotations
@@ -275,6 +277,8 @@ class Engine:
             values = progress  # the state the checkpoint holds: every update, through the state's reducers
         else:  # a node raised: its update never reached the checkpoint, read what did
             values = (await self.graph.aget_state(config)).values or values
+        if status == "awaiting_approval":  # approvers will act on this pause: its checkpoint goes to the disk first
+            await asyncio.to_thread(self.storage.database.make_durable)
         result = build_result(run_id, values, status=status, error=error)
         await asyncio.to_thread(self.store.save, result, incident=incident, node_outputs=outputs,
                                 config_hashes=self.config_hashes, exchanges=tape.exchanges, release=self.owner)

@@ -119,8 +119,11 @@ def _pipeline(args: argparse.Namespace) -> int:
     else:
         print(f"incidents: {report['incidents']}")
         print(f"openclaw:  {report['openclaw_ms']:.2f} ms median per incident (p95 {report['openclaw_p95_ms']:.2f})")
-        print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f})")
-        print(f"ratio:     {report['ratio']}")
+        print(f"baseline:  {report['baseline_ms']:.2f} ms median per incident (p95 {report['baseline_p95_ms']:.2f}), "
+              "the bare graph on LangGraph's stock SQLite saver")
+        print(f"ratio:     {report['ratio']} (target {report['target_ratio']})")
+        print(f"same saver: {report['same_saver_ms']:.2f} ms median per incident (p95 {report['same_saver_p95_ms']:.2f}), "
+              f"the bare graph on OpenClaw's SQLite checkpointer: ratio {report['ratio_same_saver']}")
     return 0
 
 

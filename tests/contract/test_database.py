@@ -58,6 +58,19 @@ def test_ping(storage: Storage):
     storage.database.ping()
 
 
+def test_make_durable_before_and_while_a_checkpointer_is_open(storage: Storage):
+    storage.database.make_durable()  # nothing written yet
+
+    async def scenario() -> list[str]:
+        async with storage.database.checkpointer() as saver:
+            config = {"configurable": {"thread_id": "run-durable"}}
+            await tiny_graph(saver).ainvoke({"steps": ["start"]}, config)
+            await asyncio.to_thread(storage.database.make_durable)
+            return (await tiny_graph(saver).aget_state(config)).values["steps"]
+
+    assert asyncio.run(scenario())[0] == "start"
+
+
 # --- PostgreSQL only -------------------------------------------------------------------------------
 
 

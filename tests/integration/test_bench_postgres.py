@@ -55,7 +55,8 @@ def test_pipeline_on_both_stores_reports_each_and_the_ratio(server: str, capsys:
 def test_pipeline_default_store_keeps_its_report(capsys: pytest.CaptureFixture) -> None:
     assert main(["bench", "pipeline", "--incidents", "2", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"incidents", "openclaw_ms", "baseline_ms", "ratio", "openclaw_p95_ms", "baseline_p95_ms"}
+    assert set(report) == {"incidents", "openclaw_ms", "baseline_ms", "ratio", "openclaw_p95_ms", "baseline_p95_ms",
+                           "target_ratio", "same_saver_ms", "ratio_same_saver", "same_saver_p95_ms"}
 
 
 def test_serve_compare_replicas_on_one_database(server: str, capsys: pytest.CaptureFixture) -> None:

@@ -112,6 +112,10 @@ class PostgresDatabase:
         finally:
             await conn.close()
 
+    def make_durable(self) -> None:
+        """Nothing to do: the next durable commit (the ledger claim before an action, the record at a pause)
+        flushes the WAL up to it, and so every checkpoint committed before it."""
+
     def pending_migrations(self) -> list[str]:
         """The ids of the SQL migrations not applied yet, then ``langgraph-checkpoints-v<N>`` when the
         checkpoint tables are behind. Reads only (yoyo's table may not exist yet)."""

@@ -5,10 +5,20 @@ idempotency ledger, the locks and the history; ``checkpoints.db`` holds LangGrap
 checkpoints. Several processes on one host may share them (WAL, ``BEGIN IMMEDIATE``); pods on
 different disks may not. The tables are created, and older files upgraded in place, when a
 process first opens them: there is no separate migration step.
+
+**Checkpoints reach the disk when something depends on them.** LangGraph commits a checkpoint
+after every step (``durability="sync"``), with ``synchronous = NORMAL``: a commit is in the
+operating system's cache when the next step starts, so a crashed or killed process loses none,
+but it does not wait for the disk. :meth:`SqliteDatabase.make_durable` flushes every checkpoint
+committed so far (one ``fdatasync`` of the WAL); the ledger does it before each claim, and the
+engine when a run pauses for approval. So after a power cut, the checkpoint before any action
+that left the process and before any pause is there, as on PostgreSQL, where a durable commit
+flushes the WAL written before it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -40,12 +50,11 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def checkpointer(self) -> AsyncIterator[Any]:
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+        from openclaw.storage.sqlite.checkpoints import autocommit_saver
 
         async with AsyncExitStack() as stack:
             try:
-                saver = await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(self.checkpoint_db)))
-                await saver.setup()
+                saver = await stack.enter_async_context(autocommit_saver(self.checkpoint_db))
             except (sqlite3.Error, OSError) as exc:
                 raise StoreError(f"cannot open the checkpoints in {self.checkpoint_db}: {exc}; "
                                  "check OPENCLAW_HOME") from exc
@@ -64,6 +73,23 @@ class SqliteDatabase:
             yield AsyncSqliteSaver(conn)
         finally:
             await conn.close()
+
+    def make_durable(self) -> None:
+        """Flush every checkpoint committed so far to the disk: one ``fdatasync`` of the checkpoints' WAL,
+        which holds every commit SQLite has not copied into the database file yet (copying syncs both)."""
+        wal = self.checkpoint_db.with_name(f"{CHECKPOINT_FILE}-wal")
+        try:
+            fd = os.open(wal, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # no WAL: every commit is in the database file, synced when it was copied there
+        except OSError as exc:
+            raise StoreError(f"cannot flush the checkpoints in {self.checkpoint_db}: {exc}") from exc
+        try:
+            _sync(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot flush the checkpoints in {self.checkpoint_db}: {exc}") from exc
+        finally:
+            os.close(fd)
 
     def pending_migrations(self) -> list[str]:
         return []  # created and upgraded in place on open
@@ -86,6 +112,10 @@ class SqliteDatabase:
         pass
 
 
+_sync = getattr(os, "fdatasync", os.fsync)
+"""The file's data to the disk (macOS has no fdatasync)."""
+
+
 def open_sqlite(home: Path) -> Storage:
     """The storage under ``home`` (created when missing)."""
     database = SqliteDatabase(home)
@@ -95,7 +125,8 @@ def open_sqlite(home: Path) -> Storage:
         raise StoreError(f"cannot create the state directory {home}: {exc}; check OPENCLAW_HOME") from exc
     path = database.state_db
     return Storage(database=database, runs=RunStore(path), audit=AuditLog(path), approvals=ApprovalStore(path),
-                   ledger=ActionLedger(path), locks=TargetLocks(path), history=History(path))
+                   ledger=ActionLedger(path, before_claim=database.make_durable), locks=TargetLocks(path),
+                   history=History(path))
 
 
 __all__ = ["ActionLedger", "ApprovalStore", "AuditLog", "History", "RunStore", "SqliteDatabase", "TargetLocks",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,8 +72,11 @@ def _migrate(path: Path) -> None:
 class ActionLedger(RunOnce):
     """Idempotency records per ``(run_id, digest)`` in the SQLite file at ``path``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, before_claim: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
+        self.before_claim = before_claim
+        """Called before every claim: the database's ``make_durable``, so the checkpoint a claimed action
+        was decided in is on the disk before the action can leave the process."""
         with session(self.path, what=_WHAT, schema=_SCHEMA):
             pass
         _migrate(self.path)
@@ -94,6 +97,8 @@ class ActionLedger(RunOnce):
 
         ``takeover=True`` re-claims an ``in_progress`` record (only for read-only actions).
         """
+        if self.before_claim is not None:
+            self.before_claim()
         now = time.time()
         with _write(self.path) as conn:
             row = conn.execute(_RECORD, (run_id, digest)).fetchone()
