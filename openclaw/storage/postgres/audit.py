@@ -5,8 +5,8 @@ inserts. **Appends** are serialised across every process by a row lock on the he
 transaction starts with ``SELECT ... FROM openclaw_audit_head WHERE id = 1 FOR UPDATE``, so the
 next appender waits until the previous one has committed its entries and moved the head, and the
 ``seq`` numbers stay contiguous and the chain verifiable. **Reads** for verification
-(:meth:`AuditLog._snapshot`) run in one ``REPEATABLE READ`` transaction: the head and the entries
-come from the same snapshot. **Append-only**: triggers refuse UPDATE, DELETE and TRUNCATE on the
+(:meth:`AuditLog._snapshot`) are one statement: the head and the entries come from the same
+snapshot. **Append-only**: triggers refuse UPDATE, DELETE and TRUNCATE on the
 entries. The payload is stored as the canonical JSON text that was hashed, byte for byte.
 """
 
@@ -20,6 +20,14 @@ from openclaw.storage.records import GENESIS_HASH, AuditEntry, entry_hash
 
 _COLUMNS = "seq, at, kind, run_id, payload, prev_hash, hash"
 _WHAT = "the audit log"
+_SNAPSHOT = (
+    "SELECT 0 AS part, seq, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, hash"
+    " FROM openclaw_audit_head WHERE id = 1"
+    f" UNION ALL SELECT 1, {_COLUMNS} FROM openclaw_audit_log WHERE seq >= %s"
+    " ORDER BY 1, 2"
+)
+"""The head and the entries from a ``seq`` in one statement, hence from one snapshot (every statement
+sees one, whatever the isolation level): ``(0, seq, …, hash)`` for the head, ``(1, *entry)`` for each."""
 
 
 class AuditLog(AuditChain):
@@ -59,11 +67,10 @@ class AuditLog(AuditChain):
         return start, out
 
     def _snapshot(self, from_seq: int) -> tuple[Row | None, list[Row]]:
-        with self._pg.tx(_WHAT, isolation="REPEATABLE READ") as conn:
-            head = conn.execute("SELECT seq, hash FROM openclaw_audit_head WHERE id = 1").fetchone()
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM openclaw_audit_log WHERE seq >= %s ORDER BY seq",
-                                (from_seq,)).fetchall()
-        return head, rows
+        with self._pg.read(_WHAT) as conn:  # one statement: one snapshot, one round trip
+            found = conn.execute(_SNAPSHOT, (from_seq,)).fetchall()
+        head = next(((r[1], r[7]) for r in found if r[0] == 0), None)
+        return head, [r[1:] for r in found if r[0] == 1]
 
     def entries(self, run_id: str | None = None) -> list[AuditEntry]:
         query = f"SELECT {_COLUMNS} FROM openclaw_audit_log"

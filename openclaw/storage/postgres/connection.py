@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
 
 import psycopg
 import psycopg_pool
@@ -39,8 +38,6 @@ POOL_MIN_SIZE = 1
 POOL_MAX_SIZE = 10
 CONNECT_TIMEOUT_S = 10.0
 """How long opening the pool, or borrowing a connection from it, may wait, in seconds."""
-
-Isolation = Literal["READ COMMITTED", "REPEATABLE READ"]
 
 
 def one_line(exc: BaseException) -> str:
@@ -59,14 +56,11 @@ class Pg:
         self.where = where
 
     @contextmanager
-    def tx(self, what: str, *, isolation: Isolation | None = None,
-           durable: bool = True) -> Iterator[psycopg.Connection]:
+    def tx(self, what: str, *, durable: bool = True) -> Iterator[psycopg.Connection]:
         """A pooled connection inside one transaction for ``what`` (named in errors); ``durable=False``:
         its commit does not wait for the disk (see the module docstring)."""
         try:
             with self.pool.connection(timeout=CONNECT_TIMEOUT_S) as conn, conn.transaction():
-                if isolation is not None:
-                    conn.execute(f"SET TRANSACTION ISOLATION LEVEL {isolation}")
                 if not durable:
                     conn.execute("SET LOCAL synchronous_commit = off")
                 yield conn
