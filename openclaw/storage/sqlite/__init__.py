@@ -77,19 +77,16 @@ class SqliteDatabase:
     def make_durable(self) -> None:
         """Flush every checkpoint committed so far to the disk: one ``fdatasync`` of the checkpoints' WAL,
         which holds every commit SQLite has not copied into the database file yet (copying syncs both)."""
-        wal = self.checkpoint_db.with_name(f"{CHECKPOINT_FILE}-wal")
         try:
-            fd = os.open(wal, os.O_RDONLY)
+            fd = os.open(self.checkpoint_db.with_name(f"{CHECKPOINT_FILE}-wal"), os.O_RDONLY)
+            try:
+                _sync(fd)
+            finally:
+                os.close(fd)
         except FileNotFoundError:
             return  # no WAL: every commit is in the database file, synced when it was copied there
         except OSError as exc:
             raise StoreError(f"cannot flush the checkpoints in {self.checkpoint_db}: {exc}") from exc
-        try:
-            _sync(fd)
-        except OSError as exc:
-            raise StoreError(f"cannot flush the checkpoints in {self.checkpoint_db}: {exc}") from exc
-        finally:
-            os.close(fd)
 
     def pending_migrations(self) -> list[str]:
         return []  # created and upgraded in place on open
