@@ -230,6 +230,20 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
     """
     now = now or now_of(engine)
     values = await _values(engine, decision.run_id)
+    entry, refused, final = await asyncio.to_thread(_count, engine, decision, values, now)
+    if refused is not None:
+        await _settle_if_expired(engine, values, decision.action_index, now, final=final)
+        raise refused
+    settlement = await settle(engine, decision.run_id, now=now, values=values)
+    return SubmitResult(decision.run_id, decision.action_index, decision.kind, entry.name,
+                        settlement.tallies[decision.action_index], settlement)
+
+
+def _count(engine: Any, decision: SignedDecision, values: dict[str, Any],
+           now: datetime) -> tuple[Any, ApprovalRefused | None, bool]:
+    """Verify, store and audit ``decision`` (blocking: approvers.yaml, the store; called in a worker thread).
+    ``(approver entry, None, False)`` when it counts; ``(None, refusal, final)`` when it does not, the refusal
+    audited (``final``: the action was already final)."""
     run_id = decision.run_id
     final = False
     try:
@@ -256,15 +270,12 @@ async def submit(engine: Any, decision: SignedDecision, *, now: datetime | None 
         _audit(engine, "approval_refused", run_id, {
             "action_index": decision.action_index, "kind": decision.kind, "approver": decision.approver,
             "key_fingerprint": decision.key_fingerprint, "digest": decision.digest, "reason": str(exc)})
-        await _settle_if_expired(engine, values, decision.action_index, now, final=final)
-        raise
+        return None, exc, final
     _audit(engine, "approval" if decision.kind == "approve" else "rejection", run_id, {
         "action_index": decision.action_index, "approver": entry.name, "key_fingerprint": decision.key_fingerprint,
         "digest": decision.digest, "reason": decision.reason, "signed_at": decision.signed_at,
         "expires_at": decision.expires_at, "signature": decision.signature})
-    settlement = await settle(engine, run_id, now=now, values=values)
-    return SubmitResult(run_id, decision.action_index, decision.kind, entry.name,
-                        settlement.tallies[decision.action_index], settlement)
+    return entry, None, False
 
 
 async def current_tallies(engine: Any, run_id: str, *, now: datetime | None = None) -> dict[int, ActionTally]:
@@ -272,6 +283,13 @@ async def current_tallies(engine: Any, run_id: str, *, now: datetime | None = No
     (what the approvals page shows as the approvals so far)."""
     now = now or now_of(engine)
     values = await _values(engine, run_id)
+    return await asyncio.to_thread(_tallies, engine, run_id, values, waiting(values), now)  # type: ignore[arg-type]
+
+
+def _tallies(engine: Any, run_id: str, values: dict[str, Any], pending: list[dict[str, Any]],
+             now: datetime) -> dict[int, ActionTally]:
+    """Each of ``pending``'s tally from the stored decisions, re-verified against approvers.yaml as it is now
+    (blocking: called in a worker thread). An invalid approvers.yaml counts nobody; expiry still applies."""
     try:
         config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
     except PolicyError:
@@ -280,7 +298,7 @@ async def current_tallies(engine: Any, run_id: str, *, now: datetime | None = No
     cancelled = _store(engine).cancellation(run_id)
     return {a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
                                cancelled=cancelled)
-            for a in waiting(values)}  # type: ignore[arg-type]
+            for a in pending}
 
 
 async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
@@ -290,18 +308,9 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     values = values if values is not None else await _values(engine, run_id)
     pending = waiting(values)  # type: ignore[arg-type]
     if not pending:
-        return Settlement(run_id, {}, False, values.get("status") or _stored_status(engine, run_id))
-    try:
-        config: ApproversConfig | None = load_current_approvers(engine.settings.config_dir)
-    except PolicyError:
-        config = None  # nobody's signature counts until approvers.yaml is fixed; expiry still applies
-    stored = _store(engine).decisions(run_id)
-    cancelled = _store(engine).cancellation(run_id)
-    tallies = {
-        a["index"]: _tally(a, [s for s in stored if s.decision.action_index == a["index"]], config, values, now,
-                           cancelled=cancelled)
-        for a in pending
-    }
+        status = values.get("status") or await asyncio.to_thread(_stored_status, engine, run_id)
+        return Settlement(run_id, {}, False, status)
+    tallies = await asyncio.to_thread(_tallies, engine, run_id, values, pending, now)
     await asyncio.to_thread(engine.store.record_approvals, run_id, {i: t.approvals for i, t in tallies.items()})
     if any(t.resolution is None for t in tallies.values()):
         return Settlement(run_id, tallies, False, "awaiting_approval")
@@ -312,10 +321,8 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     owner = claim_owner()
     store = _store(engine)
     takeover_s = resume_takeover_s(engine)
-    before = store.resume_claim(run_id, key)
-    if not store.claim_resume(run_id, key, owner=owner, at=iso_utc(now),
-                              stale_before=now - timedelta(seconds=takeover_s)):
-        holder = store.resume_claim(run_id, key)
+    claimed, before, holder = await asyncio.to_thread(_claim_round, store, run_id, key, owner, now, takeover_s)
+    if not claimed:
         return Settlement(run_id, tallies, False, "awaiting_approval",
                           claimed_by=holder[0] if holder else "another process",
                           claimed_at=holder[1] if holder else None, takeover_s=takeover_s)
@@ -327,16 +334,26 @@ async def settle(engine: Any, run_id: str, *, now: datetime | None = None,
     payload: dict[str, Any] = {"round": key, "owner": owner, "answer": answer}
     if before is not None:
         payload["took_over_from"] = {"owner": before[0], "claimed_at": before[1]}
-    _audit(engine, "resume", run_id, payload)
+    await asyncio.to_thread(_audit, engine, "resume", run_id, payload)
     beat = asyncio.create_task(_heartbeat(engine, store, run_id, key, owner, takeover_s / 3))
     try:
         result = await engine.resume(run_id, answer)
     except BaseException:
-        store.release_resume(run_id, key, owner=owner)  # let the next settle try again
+        store.release_resume(run_id, key, owner=owner)  # let the next settle try again (here even when cancelled)
         raise
     finally:
         beat.cancel()
     return Settlement(run_id, tallies, True, result.get("status"), result=result)
+
+
+def _claim_round(store: ApprovalRepository, run_id: str, key: str, owner: str, now: datetime,
+                 takeover_s: float) -> tuple[bool, tuple[str, str] | None, tuple[str, str] | None]:
+    """Claim the resume of round ``key`` (blocking: called in a worker thread): ``(claimed, the claim found
+    before, the holder when not claimed)``; a claim older than ``takeover_s`` is taken over."""
+    before = store.resume_claim(run_id, key)
+    if store.claim_resume(run_id, key, owner=owner, at=iso_utc(now), stale_before=now - timedelta(seconds=takeover_s)):
+        return True, before, None
+    return False, before, store.resume_claim(run_id, key)
 
 
 def _stored_status(engine: Any, run_id: str) -> str | None:
@@ -385,7 +402,7 @@ async def overdue(engine: Any, *, now: datetime | None = None) -> list[str]:
     """Paused runs with a request past its ``expires_at`` (they stay paused until someone settles them)."""
     now = now or now_of(engine)
     found = []
-    for row in engine.store.list(limit=100_000, status="awaiting_approval"):
+    for row in await asyncio.to_thread(engine.store.list, limit=100_000, status="awaiting_approval"):
         try:
             values = await _values(engine, row["run_id"])
         except RunNotFound:
@@ -416,19 +433,24 @@ async def resolve_alert(engine: Any, alert: dict[str, Any], *, now: datetime | N
     open approval requests cancelled (they end ``expired``, with the reason) and settled. Returns
     ``{"id", "run_id", "cancelled"}``; ``run_id`` is None when no run holds the alert."""
     now = now or now_of(engine)
-    run_id = engine.store.find_by_alert(alert["id"])
-    _audit(engine, "alert_resolved", run_id, {"incident_id": alert["id"], **alert})
+    run_id = await asyncio.to_thread(engine.store.find_by_alert, alert["id"])
+    await asyncio.to_thread(_audit, engine, "alert_resolved", run_id, {"incident_id": alert["id"], **alert})
     cancelled = False
     if run_id is not None:
         values = await _values(engine, run_id)
         if waiting(values):  # type: ignore[arg-type]
             name = (alert.get("labels") or {}).get("alertname") or "the alert"
             reason = f"{name} resolved ({alert['id']}); the request is no longer needed"
-            if _store(engine).cancel(run_id, reason=reason, at=iso_utc(now)):
-                _audit(engine, "approvals_cancelled", run_id, {"alert_id": alert["id"], "reason": reason})
+            await asyncio.to_thread(_cancel, engine, run_id, reason, now, alert["id"])
             cancelled = True
             await settle(engine, run_id, now=now, values=values)
     return {"id": alert["id"], "run_id": run_id, "cancelled": cancelled}
+
+
+def _cancel(engine: Any, run_id: str, reason: str, now: datetime, alert_id: str) -> None:
+    """Cancel the run's open requests, audited once (blocking: called in a worker thread)."""
+    if _store(engine).cancel(run_id, reason=reason, at=iso_utc(now)):
+        _audit(engine, "approvals_cancelled", run_id, {"alert_id": alert_id, "reason": reason})
 
 
 # --- checks ----------------------------------------------------------------------------------------

@@ -41,13 +41,13 @@ async def list_runs(
     # Typed without None: absent means every status, and a query string cannot carry a null (the schema says so).
     status: RunStatus = Query(None, description="only runs with this status"),  # type: ignore[assignment]
 ) -> dict[str, Any]:
-    return {"runs": _service(request).list(limit=limit, status=status)}
+    return {"runs": await _service(request).list(limit=limit, status=status)}
 
 
 @router.get("/runs/{run_id}", summary="One run result (the contract of `openclaw runs show --json`)",
             responses=error_responses(404, 422, 503))
 async def get_run(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
-    return JSONResponse(_service(request).get(run_id))
+    return JSONResponse(await _service(request).get(run_id))
 
 
 _DECISION_SCHEMA = inline_schema(SignedDecision.model_json_schema(mode="validation"))
@@ -68,7 +68,7 @@ MAX_DECISIONS = 100
             responses=error_responses(404, 422, 503))
 async def get_pending(request: Request, run_id: str = _RUN_ID) -> JSONResponse:
     service = _service(request)
-    run = service.get(run_id)
+    run = await service.get(run_id)
     return JSONResponse({"run_id": run_id, "status": run.get("status"), "pending": await service.pending(run_id)})
 
 
@@ -91,16 +91,16 @@ async def _decide(request: Request, run_id: str, kind: Literal["approve", "rejec
     if isinstance(data, list):
         return await _decide_many(service, run_id, kind, data)
     decision = _decision_of(data, run_id, kind)
-    service.get(run_id)  # 404 before anything else
+    await service.get(run_id)  # 404 before anything else
     outcome = await _submit(service, run_id, decision)
-    return JSONResponse({**_outcome_body(outcome), "run": service.get(run_id)})
+    return JSONResponse({**_outcome_body(outcome), "run": await service.get(run_id)})
 
 
 async def _decide_many(service: IncidentService, run_id: str, kind: str, items: list[Any]) -> JSONResponse:
     """Each decision verified and counted in order; 200 when all counted, else the first refusal's status."""
     if not items or len(items) > MAX_DECISIONS:
         raise ApiError(422, f"send one signed decision or a list of 1..{MAX_DECISIONS}, not {len(items)}")
-    service.get(run_id)
+    await service.get(run_id)
     results: list[dict[str, Any]] = []
     for item in items:
         index = item.get("action_index") if isinstance(item, dict) else None
@@ -113,7 +113,7 @@ async def _decide_many(service: IncidentService, run_id: str, kind: str, items: 
         else:
             results.append({"action_index": index, "ok": True, "status": 200, **_outcome_body(outcome)})
     body: dict[str, Any] = {"results": results, "resumed": any(r.get("resumed") for r in results),
-                            "run": service.get(run_id)}
+                            "run": await service.get(run_id)}
     refused = [r for r in results if not r["ok"]]
     if not refused:
         return JSONResponse(body)

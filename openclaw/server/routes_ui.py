@@ -102,7 +102,7 @@ async def approval_queue(request: Request) -> JSONResponse:
     service = _service(request)
     now = datetime.fromtimestamp(service.engine.context.clock(), UTC)
     runs = []
-    for row in service.list(limit=QUEUE_LIMIT, status="awaiting_approval"):
+    for row in await service.list(limit=QUEUE_LIMIT, status="awaiting_approval"):
         entry = await _queue_entry(service, row["run_id"], now)
         if entry is not None:
             runs.append(entry)
@@ -113,7 +113,7 @@ async def _queue_entry(service: IncidentService, run_id: str, now: datetime) -> 
     from openclaw.nodes.approval_gate import pending_view, waiting
     from openclaw.signoff import current_tallies
 
-    result = service.get(run_id)
+    result = await service.get(run_id)
     values = (await service.engine.checkpoint(run_id))["values"] or {}
     pending = [pending_view(a) for a in waiting(values)]  # type: ignore[arg-type]
     if not pending:

@@ -190,7 +190,7 @@ class IncidentService:
                 self._skipped.add(outcome.run_id)
             else:
                 log.info("recovered run %s: %s (%s)", outcome.run_id, outcome.status, outcome.detail)
-            return self.engine.store.get(outcome.run_id)
+            return await asyncio.to_thread(self.engine.store.get, outcome.run_id)
 
         tasks = [self.drive(row["run_id"], lambda row=row: one(row)) for row in rows
                  if not owner_alive(row["owner"], row["lease_until"]) and row["run_id"] not in self._inflight]
@@ -209,25 +209,26 @@ class IncidentService:
 
     # --- runs ----------------------------------------------------------------------------
 
-    def get(self, run_id: str) -> dict[str, Any]:
-        """The run result; RunNotFound says how to list runs over HTTP (no file paths)."""
+    async def get(self, run_id: str) -> dict[str, Any]:
+        """The run result; RunNotFound says how to list runs over HTTP (no file paths). Read in a worker
+        thread, like every store call of the service: no request waits behind a database round trip."""
         try:
-            return self.engine.store.get(run_id)
+            return await asyncio.to_thread(self.engine.store.get, run_id)
         except RunNotFound:
             raise RunNotFound(f"no run {run_id!r}; list runs with GET /v1/runs") from None
 
-    def list(self, *, limit: int, status: str | None) -> list[dict[str, Any]]:
-        return self.engine.store.list(limit=limit, status=status)
+    async def list(self, *, limit: int, status: str | None) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self.engine.store.list, limit=limit, status=status)
 
     async def decide(self, run_id: str, submit: Callable[[], Awaitable[Any]]) -> Any:
         """Apply one approval/rejection (``submit``) to a run, one at a time per run; count the resumed step."""
         lock = self._run_locks.setdefault(run_id, asyncio.Lock())
         async with lock:
-            before = self.engine.store.get(run_id)
+            before = await asyncio.to_thread(self.engine.store.get, run_id)
             started = time.perf_counter()
             outcome = await submit()
             try:
-                after = self.engine.store.get(run_id)
+                after = await asyncio.to_thread(self.engine.store.get, run_id)
             except RunNotFound:
                 after = before
             if after.get("status") != before.get("status") or after.get("actions") != before.get("actions"):
