@@ -11,7 +11,8 @@ webhook (one run per firing alert, resolved ones audited, not run); a signed app
 posted over HTTP resumes a paused run; a signed rejection vetoes it; a decision posted to
 the wrong endpoint or for another run is refused; /readyz (503 naming the file when a config
 breaks on disk); the webhook's ``?wait=false`` (202, the runs finish); OPENCLAW_MAX_BODY_BYTES
-(applied, and a bad value named).
+(applied, and a bad value named); the event loop answers /healthz while a run read, a run list
+or an approval's store write is held in its worker thread.
 """
 
 from __future__ import annotations
@@ -391,3 +392,55 @@ async def test_signed_rejection_vetoes_and_wrong_endpoint_or_run_is_refused(appr
     assert response.json()["run"]["status"] == "rejected"
     garbage = await api.post(f"/v1/runs/{paused['run_id']}/approvals", {"kind": "approve"})
     assert garbage.status_code == 422 and "invalid signed decision" in garbage.json()["error"]
+
+
+# --- the event loop stays free -------------------------------------------------------------------
+
+HELD_BOUND_S = 60.0
+"""How long a held store call waits for the test at most (a failing test, not a passing one, waits this long)."""
+
+
+async def _answers_while_held(api: Api, owner: Any, method: str, request: Any) -> httpx.Response:
+    """Hold ``owner.method`` inside its call (a threading.Event, not a delay), send ``request``, check that the
+    same event loop answers /healthz meanwhile, release. Were the call made on the loop, the loop would wait on
+    the event the test sets only after /healthz answered, and the request would be done before the test looks."""
+    real = getattr(owner, method)
+    entered, release = threading.Event(), threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(HELD_BOUND_S)
+        return real(*args, **kwargs)
+
+    setattr(owner, method, held)
+    try:
+        pending = asyncio.ensure_future(request())
+        assert await asyncio.to_thread(entered.wait, HELD_BOUND_S)
+        assert (await api.client.get("/healthz")).status_code == 200
+        assert not pending.done()  # still inside the held call, and the loop answered anyway
+    finally:
+        release.set()
+        setattr(owner, method, real)
+    return await pending
+
+
+async def test_reading_runs_leaves_the_loop_free(api: Api) -> None:
+    run = (await api.post("/v1/incidents", {"id": "inc-loop-read", "description": READ_ONLY})).json()
+    store = api.app.state.service.engine.store
+    got = await _answers_while_held(api, store, "get", lambda: api.client.get(f"/v1/runs/{run['run_id']}"))
+    assert got.json()["run_id"] == run["run_id"]
+    listed = await _answers_while_held(api, store, "list", lambda: api.client.get("/v1/runs"))
+    assert [r["run_id"] for r in listed.json()["runs"]] == [run["run_id"]]
+
+
+async def test_an_approval_leaves_the_loop_free(approving: tuple[Api, Path]) -> None:
+    api, key = approving
+    paused = (await api.post("/v1/incidents", {"id": "inc-loop-approve", "description": PROD_RESTART})).json()
+    assert paused["status"] == "awaiting_approval"
+    [decision] = sign_for_run(paused, key, kind="approve", approver="alice")
+    approvals = api.app.state.service.engine.storage.approvals
+    answered = await _answers_while_held(
+        api, approvals, "add",
+        lambda: api.post(f"/v1/runs/{paused['run_id']}/approvals", decision.model_dump(mode="json")))
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["run"]["status"] == "completed"
