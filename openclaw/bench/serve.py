@@ -9,12 +9,13 @@ Each request is ``POST /v1/incidents`` with a fresh incident id and waits for th
 ``workers=N`` runs ``openclaw serve --workers N`` as a subprocess on 127.0.0.1 instead (the same
 embedded defaults, its own temporary ``OPENCLAW_HOME``, no vendor or cluster variables), warms it
 up with ``2 × concurrency`` incidents, and drives it over loopback; :func:`compare_workers` does that
-for 1 and for N workers in turn and reports the ratio of their incidents per second.
+for 1 and for N workers in turn, :data:`ROUNDS` times, and reports the median ratio of their incidents
+per second.
 
 ``replicas=N`` starts N ``openclaw serve`` processes instead, each on its own port and its own
 ``OPENCLAW_HOME``, all on one throwaway PostgreSQL database (created on the server of
 ``OPENCLAW_BENCH_DATABASE_URL`` or ``--database-url``, upgraded, dropped afterwards), and drives them
-round-robin over loopback; :func:`compare_replicas` does that for 1 and for N replicas.
+round-robin over loopback; :func:`compare_replicas` does that for 1 and for N replicas, in rounds too.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 
-from openclaw.bench.stats import percentile
+from openclaw.bench.stats import median, percentile
 from openclaw.settings import load_settings
 
 Transport = Literal["asgi", "loopback", "workers", "replicas"]
@@ -103,13 +104,32 @@ def stop_serve(proc: subprocess.Popen[str], *, bound_s: float = STARTUP_BOUND_S)
         proc.communicate()
 
 
-async def compare_workers(*, workers: int = 2, incidents: int = 200, concurrency: int = 16) -> dict[str, Any]:
-    """:func:`run_workers` with 1, then ``workers`` processes; ``speedup`` is the ratio of their incidents/s."""
-    one = await run_workers(workers=1, incidents=incidents, concurrency=concurrency)
-    many = await run_workers(workers=workers, incidents=incidents, concurrency=concurrency)
-    speedup = round(many["incidents_per_s"] / one["incidents_per_s"], 2) if one["incidents_per_s"] else None
-    return {"incidents": incidents, "concurrency": concurrency, "runs": [one, many], "speedup": speedup,
+ROUNDS = 3
+"""Rounds of a comparison: 1 process, then N, again and again, so that a load spike on a shared machine
+moves one round's ratio and not the median."""
+
+
+async def _compare(run: Callable[[int], Awaitable[dict[str, Any]]], n: int, *, rounds: int, incidents: int,
+                   concurrency: int) -> dict[str, Any]:
+    """``run(1)`` then ``run(n)``, ``rounds`` times; ``speedups`` per round and ``speedup``, their median."""
+    runs: list[dict[str, Any]] = []
+    speedups: list[float] = []
+    for round_ in range(1, rounds + 1):
+        one, many = await run(1), await run(n)
+        runs += [{**one, "round": round_}, {**many, "round": round_}]
+        if one["incidents_per_s"]:
+            speedups.append(round(many["incidents_per_s"] / one["incidents_per_s"], 2))
+    return {"incidents": incidents, "concurrency": concurrency, "rounds": rounds, "runs": runs,
+            "speedups": speedups, "speedup": round(median(speedups), 2) if speedups else None,
             "cpus": os.cpu_count()}
+
+
+async def compare_workers(*, workers: int = 2, incidents: int = 200, concurrency: int = 16,
+                          rounds: int = ROUNDS) -> dict[str, Any]:
+    """:func:`run_workers` with 1, then ``workers`` processes, ``rounds`` times; ``speedup`` is the median of
+    the rounds' ratios of incidents/s."""
+    return await _compare(lambda n: run_workers(workers=n, incidents=incidents, concurrency=concurrency), workers,
+                          rounds=rounds, incidents=incidents, concurrency=concurrency)
 
 
 async def run_replicas(*, replicas: int, database_url: str, incidents: int = 200,
@@ -152,15 +172,12 @@ async def run_replicas(*, replicas: int, database_url: str, incidents: int = 200
 
 
 async def compare_replicas(*, replicas: int = 2, database_url: str, incidents: int = 200,
-                           concurrency: int = 16) -> dict[str, Any]:
-    """:func:`run_replicas` with 1, then ``replicas`` processes (each on a fresh database); ``speedup`` is the
-    ratio of their incidents/s."""
-    one = await run_replicas(replicas=1, database_url=database_url, incidents=incidents, concurrency=concurrency)
-    many = await run_replicas(replicas=replicas, database_url=database_url, incidents=incidents,
-                              concurrency=concurrency)
-    speedup = round(many["incidents_per_s"] / one["incidents_per_s"], 2) if one["incidents_per_s"] else None
-    return {"incidents": incidents, "concurrency": concurrency, "runs": [one, many], "speedup": speedup,
-            "cpus": os.cpu_count()}
+                           concurrency: int = 16, rounds: int = ROUNDS) -> dict[str, Any]:
+    """:func:`run_replicas` with 1, then ``replicas`` processes (each on a fresh database), ``rounds`` times;
+    ``speedup`` is the median of the rounds' ratios of incidents/s."""
+    return await _compare(lambda n: run_replicas(replicas=n, database_url=database_url, incidents=incidents,
+                                                 concurrency=concurrency),
+                          replicas, rounds=rounds, incidents=incidents, concurrency=concurrency)
 
 
 async def _wait_healthy(client: httpx.AsyncClient, proc: subprocess.Popen[str]) -> None:

@@ -208,6 +208,9 @@ def _register_serve(verbs: argparse._SubParsersAction) -> None:
                          "over loopback (warmed up first)")
     sv.add_argument("--compare-replicas", action="store_true",
                     help="the same with 1 replica, then with --replicas N (default 2): incidents/s of each and the ratio")
+    sv.add_argument("--rounds", type=int, default=3,
+                    help="with --compare-workers/--compare-replicas: 1 then N processes, this many times; the "
+                         "ratio is the median of the rounds' (default 3)")
     sv.add_argument("--database-url", metavar="URL",
                     help="with --replicas: a PostgreSQL server where a throwaway database may be created "
                          "(default: OPENCLAW_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
@@ -231,6 +234,8 @@ def _serve_bench(args: argparse.Namespace) -> int:
                          "choose one")
     if args.database_url and not replicas:
         raise UsageError("--database-url goes with --replicas or --compare-replicas")
+    if args.rounds < 1:
+        raise UsageError("--rounds must be at least 1")
     if replicas:
         return _serve_replicas_bench(args)
     if args.compare_workers or args.workers is not None:
@@ -252,7 +257,7 @@ def _serve_workers_bench(args: argparse.Namespace) -> int:
 
     if args.compare_workers:
         report = asyncio.run(compare_workers(workers=args.workers or 2, incidents=args.incidents,
-                                             concurrency=args.concurrency))
+                                             concurrency=args.concurrency, rounds=args.rounds))
         runs = report["runs"]
     else:
         report = asyncio.run(run_workers(workers=args.workers, incidents=args.incidents, concurrency=args.concurrency))
@@ -269,7 +274,8 @@ def _serve_replicas_bench(args: argparse.Namespace) -> int:
     base = bench_database_url(args.database_url)
     if args.compare_replicas:
         report = asyncio.run(compare_replicas(replicas=args.replicas or 2, database_url=base,
-                                              incidents=args.incidents, concurrency=args.concurrency))
+                                              incidents=args.incidents, concurrency=args.concurrency,
+                                              rounds=args.rounds))
         runs = report["runs"]
     else:
         report = asyncio.run(run_replicas(replicas=args.replicas, database_url=base, incidents=args.incidents,
@@ -290,10 +296,12 @@ def _print_processes(args: argparse.Namespace, report: dict[str, Any], runs: lis
     print(f"{args.incidents} incidents, concurrency {args.concurrency}, {heading} (embedded defaults: rules provider, "
           f"plan mode; warmed up)")
     for r in runs:
-        print(f"  {r[per]} {one}{'s' if r[per] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
+        where = f"round {r['round']}: " if "round" in r else ""
+        print(f"  {where}{r[per]} {one}{'s' if r[per] > 1 else ' '}  {r['incidents_per_s']} incidents/s   "
               f"p50 {r['latency_ms']['p50']:.1f} ms   p99 {r['latency_ms']['p99']:.1f} ms   statuses {r['statuses']}")
     if compared:
-        print(f"  {runs[1][per]} {per} / 1 {one} = {report['speedup']} ({report['cpus']} CPUs)")
+        print(f"  {runs[1][per]} {per} / 1 {one} = {report['speedup']}, the median of the rounds' "
+              f"{', '.join(str(x) for x in report['speedups'])} ({report['cpus']} CPUs)")
     return 0
 
 

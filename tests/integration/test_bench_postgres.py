@@ -61,17 +61,18 @@ def test_pipeline_default_store_keeps_its_report(capsys: pytest.CaptureFixture) 
 
 def test_serve_compare_replicas_on_one_database(server: str, capsys: pytest.CaptureFixture) -> None:
     before = _bench_databases(server)
-    assert main(["bench", "serve", "--compare-replicas", "--incidents", "5", "--concurrency", "2",
+    assert main(["bench", "serve", "--compare-replicas", "--incidents", "5", "--concurrency", "2", "--rounds", "1",
                  "--database-url", server, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [r["replicas"] for r in report["runs"]] == [1, 2]
+    assert [(r["round"], r["replicas"]) for r in report["runs"]] == [(1, 1), (1, 2)]
     for run in report["runs"]:
         assert run["transport"] == "replicas" and run["incidents"] == 5
         assert sum(run["statuses"].values()) == 5
         assert not [s for s in run["statuses"] if s.startswith("http_")], run["statuses"]
         assert run["runs_in_database"] == 5 + 2 * 2  # every incident recorded in PostgreSQL (warm-up: 2 x concurrency)
         assert set(run["latency_ms"]) == {"p50", "p99"}
-    assert report["speedup"] == round(report["runs"][1]["incidents_per_s"] / report["runs"][0]["incidents_per_s"], 2)
+    assert report["speedups"] == [round(report["runs"][1]["incidents_per_s"] / report["runs"][0]["incidents_per_s"], 2)]
+    assert report["speedup"] == report["speedups"][0]
     assert _bench_databases(server) == before
 
 

@@ -140,6 +140,10 @@ class RunStore:
         now = utc_now()
         incident_id = result.get("incident_id")
         raw_input = cut_raw(raw_input)
+        result = {**result, "created_at": now, "updated_at": now}
+        # Encoded before the write lock is taken: other processes wait for it only while SQLite works.
+        incident_json, result_json = json.dumps(incident), json.dumps(result)
+        hashes_json = json.dumps(config_hashes) if config_hashes else None
         with self._tx() as conn:
             first = conn.execute(
                 "SELECT run_id, result FROM openclaw_runs WHERE accepted = 1 AND incident_id = ? AND attempt = 0",
@@ -153,18 +157,17 @@ class RunStore:
                     "SELECT MAX(attempt) FROM openclaw_runs WHERE accepted = 1 AND incident_id = ?", (incident_id,)
                 ).fetchone()
                 attempt, rerun_of = int(last) + 1, first[0]
-            result = {**result, "created_at": now, "updated_at": now}
-            if rerun_of is not None:
                 result["rerun_of"] = rerun_of
+                result_json = json.dumps(result)
             conn.execute(
                 """INSERT INTO openclaw_runs (run_id, incident_id, status, created_at, updated_at, incident, raw_input,
                                               result, error, config_hashes, accepted, attempt, rerun_of, owner,
                                               lease_until, mode)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)""",
                 (
-                    result["run_id"], incident_id, result["status"], now, now, json.dumps(incident), raw_input,
-                    json.dumps(result), result.get("error"), json.dumps(config_hashes) if config_hashes else None,
-                    attempt, rerun_of, owner, time.time() + lease_s, mode,
+                    result["run_id"], incident_id, result["status"], now, now, incident_json, raw_input,
+                    result_json, result.get("error"), hashes_json, attempt, rerun_of, owner, time.time() + lease_s,
+                    mode,
                 ),
             )
         return Accepted(result["run_id"], True, result, rerun_of)
@@ -201,13 +204,14 @@ class RunStore:
     def progress(self, result: dict[str, Any], *, owner: str, lease_s: float) -> None:
         """The result so far of a run ``owner`` is driving (status ``running``); renews its lease too."""
         now = utc_now()
+        encoded = json.dumps(result)  # before the write lock (see accept)
         with self._tx() as conn:
             conn.execute(
                 "UPDATE openclaw_runs SET updated_at = ?, lease_until = ?, result = json_set(?, '$.updated_at', ?, "
                 "'$.created_at', json_extract(result, '$.created_at'), "
                 "'$.rerun_of', json_extract(result, '$.rerun_of')) "
                 "WHERE run_id = ? AND owner = ? AND status = 'running'",
-                (now, time.time() + lease_s, json.dumps(result), now, result["run_id"], owner),
+                (now, time.time() + lease_s, encoded, now, result["run_id"], owner),
             )
 
     def mark_running(self, run_id: str) -> None:
@@ -278,16 +282,20 @@ class RunStore:
         """Insert or update a run with its result; node outputs and exchanges are appended. ``release``: the
         owner that drove it stops (it paused or ended): its lease is dropped in the same transaction."""
         now = utc_now()
-        result["created_at"] = result.get("created_at") or now
+        run_id = result["run_id"]
+        # created_at and rerun_of never change once a run is recorded: read them, and encode everything,
+        # before the write lock is taken (see accept).
+        row = self._one("SELECT created_at, rerun_of FROM openclaw_runs WHERE run_id = ?", (run_id,))
+        result["created_at"] = row[0] if row else result.get("created_at") or now
+        if row and row[1]:
+            result["rerun_of"] = row[1]
         result["updated_at"] = now
-        raw_input = cut_raw(raw_input)
+        values = (run_id, result.get("incident_id"), result["status"], result["created_at"], now,
+                  json.dumps(incident) if incident is not None else None, cut_raw(raw_input), json.dumps(result),
+                  result.get("error"), json.dumps(config_hashes) if config_hashes else None)
+        outputs = [(node, json.dumps(output, default=str)) for node, output in node_outputs]
+        exchanged = [json.dumps(x, default=str) for x in exchanges]
         with self._tx() as conn:
-            row = conn.execute("SELECT created_at, rerun_of FROM openclaw_runs WHERE run_id = ?",
-                               (result["run_id"],)).fetchone()
-            if row:
-                result["created_at"] = row[0]
-                if row[1]:
-                    result["rerun_of"] = row[1]
             conn.execute(
                 """INSERT INTO openclaw_runs (run_id, incident_id, status, created_at, updated_at, incident,
                                               raw_input, result, error, config_hashes)
@@ -297,34 +305,25 @@ class RunStore:
                        incident = COALESCE(excluded.incident, openclaw_runs.incident),
                        raw_input = COALESCE(openclaw_runs.raw_input, excluded.raw_input),
                        config_hashes = COALESCE(openclaw_runs.config_hashes, excluded.config_hashes)""",
-                (
-                    result["run_id"], result.get("incident_id"), result["status"], result["created_at"], now,
-                    json.dumps(incident) if incident is not None else None, raw_input,
-                    json.dumps(result), result.get("error"),
-                    json.dumps(config_hashes) if config_hashes else None,
-                ),
+                values,
             )
             if release is not None:
                 conn.execute("UPDATE openclaw_runs SET lease_until = NULL WHERE run_id = ? AND owner = ?",
-                             (result["run_id"], release))
+                             (run_id, release))
             (seq,) = conn.execute(
-                "SELECT COALESCE(MAX(seq), -1) FROM openclaw_node_outputs WHERE run_id = ?", (result["run_id"],)
+                "SELECT COALESCE(MAX(seq), -1) FROM openclaw_node_outputs WHERE run_id = ?", (run_id,)
             ).fetchone()
             conn.executemany(
                 "INSERT INTO openclaw_node_outputs (run_id, seq, node, output, at) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (result["run_id"], seq + 1 + i, node, json.dumps(output, default=str), now)
-                    for i, (node, output) in enumerate(node_outputs)
-                ],
+                [(run_id, seq + 1 + i, node, output, now) for i, (node, output) in enumerate(outputs)],
             )
-            exchanges = list(exchanges)
-            if exchanges:
+            if exchanged:
                 (seq,) = conn.execute(
-                    "SELECT COALESCE(MAX(seq), -1) FROM openclaw_exchanges WHERE run_id = ?", (result["run_id"],)
+                    "SELECT COALESCE(MAX(seq), -1) FROM openclaw_exchanges WHERE run_id = ?", (run_id,)
                 ).fetchone()
                 conn.executemany(
                     "INSERT INTO openclaw_exchanges (run_id, seq, exchange) VALUES (?, ?, ?)",
-                    [(result["run_id"], seq + 1 + i, json.dumps(x, default=str)) for i, x in enumerate(exchanges)],
+                    [(run_id, seq + 1 + i, x) for i, x in enumerate(exchanged)],
                 )
 
     def save_config_blobs(self, snapshot: dict[str, dict[str, str]]) -> None:
