@@ -49,8 +49,8 @@ class AutocommitSaver(AsyncSqliteSaver):
             values += [*head, WRITES_IDX_MAP.get(channel, idx), channel, *self.serde.dumps_typed(value)]
         query = f"INSERT OR {verb} INTO writes {_COLUMNS} VALUES {', '.join([_ROW] * len(writes))}"
         await self.setup()
-        async with self.lock:
-            await self.conn.execute(query, values)
+        async with self.lock, self.conn.execute(query, values):
+            pass  # committed where it ran: autocommit
 
 
 @asynccontextmanager
