@@ -38,9 +38,9 @@ from openclaw.models.incident import Incident, Rejected
 from openclaw.models.run import Decision, RunResult
 from openclaw.nodes.dispatch import ActionRunner
 from openclaw.nodes.evidence import public as public_evidence
-from openclaw.owners import process_owner
 from openclaw.nodes.state import PipelineContext, PipelineState
 from openclaw.notify.approval_request import announce_approval_request
+from openclaw.owners import process_owner
 from openclaw.providers.recording import Tape, current_tape
 from openclaw.providers.registry import ProviderRegistry
 from openclaw.providers.router import Router

@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from openclaw.errors import StoreError
+
+if TYPE_CHECKING:
+    from openclaw.settings import Settings
 
 BENCH_DATABASE_ENV = "OPENCLAW_BENCH_DATABASE_URL"
 DEFAULT_BENCH_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -43,12 +47,13 @@ def throwaway_database(base: str) -> Iterator[str]:
         yield url
 
 
-def count_runs(url: str) -> int:
-    """How many runs the database at ``url`` holds (the benchmarks report it: proof the store was used)."""
+def count_runs(settings: Settings | None = None, *, url: str | None = None) -> int:
+    """How many runs the store of ``settings`` (or the database at ``url``) holds; the benchmarks report it,
+    proof the store was used."""
     from openclaw.settings import load_settings
     from openclaw.storage import open_storage
 
-    storage = open_storage(load_settings(environ={}), url=url)
+    storage = open_storage(settings or load_settings(environ={}), url=url)
     try:
         return len(storage.runs.list(limit=10_000_000))
     finally:

@@ -120,17 +120,16 @@ async def run_bench(n: int = 200, *, warmup: int = 10, settings: Settings | None
             async with open_engine(settings) as engine, AsyncSqliteSaver.from_conn_string(
                 str(home / "bare" / "checkpoints.db")
             ) as stock, same.database.checkpointer() as ours:
-                graphs = (bare_graph(stock), bare_graph(ours))
-
-                def bare(which: int) -> Step:
+                def bare(graph: Any) -> Step:
                     async def step(i: int, incident: Incident) -> None:
-                        await graphs[which].ainvoke({"incident": incident.model_dump(mode="json"), "steps": []},
-                                                    {"configurable": {"thread_id": f"bare-{i}"}})
+                        await graph.ainvoke({"incident": incident.model_dump(mode="json"), "steps": []},
+                                            {"configurable": {"thread_id": f"bare-{i}"}})
 
                     return step
 
                 engine_ms, baseline_ms, same_ms = await _alternate(
-                    (lambda _i, incident: engine.run(incident), bare(0), bare(1)), n, warmup, on_progress)
+                    (lambda _i, incident: engine.run(incident), bare(bare_graph(stock)), bare(bare_graph(ours))),
+                    n, warmup, on_progress)
         finally:
             same.close()
 
@@ -160,7 +159,6 @@ async def run_store_bench(n: int = 200, *, warmup: int = 10, database_url: str, 
     from pydantic import SecretStr
 
     from openclaw.bench.database import count_runs, throwaway_database
-    from openclaw.storage import open_storage
     from openclaw.wiring import open_engine
 
     base = settings or load_settings(environ={})
@@ -171,12 +169,7 @@ async def run_store_bench(n: int = 200, *, warmup: int = 10, database_url: str, 
         async with open_engine(on_sqlite) as lite, open_engine(on_postgres) as pg:
             sqlite_ms, postgres_ms = await _alternate((lambda _i, incident: lite.run(incident),
                                                        lambda _i, incident: pg.run(incident)), n, warmup, on_progress)
-        postgres_runs = count_runs(url)
-        storage = open_storage(on_sqlite)
-        try:
-            sqlite_runs = len(storage.runs.list(limit=10_000_000))
-        finally:
-            storage.close()
+        runs = {"sqlite": count_runs(on_sqlite), "postgres": count_runs(url=url)}
 
     sqlite_med, postgres_med = median(sqlite_ms), median(postgres_ms)
     return {
@@ -188,5 +181,5 @@ async def run_store_bench(n: int = 200, *, warmup: int = 10, database_url: str, 
         "postgres_p95_ms": round(percentile(postgres_ms, 95), 3),
         "ratio": round(postgres_med / sqlite_med, 3) if sqlite_med else None,
         "target_ratio": POSTGRES_TARGET_RATIO,
-        "runs": {"sqlite": sqlite_runs, "postgres": postgres_runs},
+        "runs": runs,
     }

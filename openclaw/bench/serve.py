@@ -73,17 +73,9 @@ async def run_bench(*, incidents: int = 200, concurrency: int = 16, transport: T
 
 async def run_workers(*, workers: int, incidents: int = 200, concurrency: int = 16) -> dict[str, Any]:
     """``openclaw serve --workers N`` in a subprocess, warmed up, then ``incidents`` posted ``concurrency`` at a time."""
-    with tempfile.TemporaryDirectory(prefix="openclaw-bench-serve-") as tmp, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        env = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
-        env["OPENCLAW_HOME"] = str(Path(tmp) / "home")
-        command = [str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
-                   "--workers", str(workers), "--log-level", "warning"]
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with tempfile.TemporaryDirectory(prefix="openclaw-bench-serve-") as tmp:
+        proc, base = start_serve(Path(tmp) / "home", "--workers", str(workers))
         try:
-            base = f"http://127.0.0.1:{port}"
             limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
             async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
                 await _wait_healthy(client, proc)
@@ -92,6 +84,20 @@ async def run_workers(*, workers: int, incidents: int = 200, concurrency: int = 
         finally:
             stop_serve(proc)
     return {**report, "workers": workers}
+
+
+def start_serve(home: Path, *args: str, **env: str) -> tuple[subprocess.Popen[str], str]:
+    """``openclaw serve ARGS`` on a free port of 127.0.0.1 with ``OPENCLAW_HOME=home``, the :data:`KEPT_ENV`
+    variables and ``env``; the process and its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    kept = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
+    command = [str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port), *args,
+               "--log-level", "warning"]
+    proc = subprocess.Popen(command, env={**kept, "OPENCLAW_HOME": str(home), **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def stop_serve(proc: subprocess.Popen[str], *, bound_s: float = STARTUP_BOUND_S) -> None:
@@ -144,15 +150,7 @@ async def run_replicas(*, replicas: int, database_url: str, incidents: int = 200
         procs: list[tuple[subprocess.Popen[str], str]] = []
         try:
             for n in range(replicas):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", 0))
-                    port = probe.getsockname()[1]
-                env = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
-                env.update(OPENCLAW_HOME=str(Path(tmp) / f"home-{n}"), OPENCLAW_DATABASE_URL=url)
-                command = [str(Path(sys.executable).parent / "openclaw"), "serve", "--port", str(port),
-                           "--log-level", "warning"]
-                procs.append((subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                               text=True), f"http://127.0.0.1:{port}"))
+                procs.append(start_serve(Path(tmp) / f"home-{n}", OPENCLAW_DATABASE_URL=url))
             per_replica = max(1, -(-concurrency // replicas))
             limits = httpx.Limits(max_connections=per_replica, max_keepalive_connections=per_replica)
             clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=120) for _, base in procs]
@@ -167,7 +165,7 @@ async def run_replicas(*, replicas: int, database_url: str, incidents: int = 200
         finally:
             for proc, _ in procs:
                 stop_serve(proc)
-        runs = count_runs(url)
+        runs = count_runs(url=url)
     return {**report, "replicas": replicas, "runs_in_database": runs}
 
 
