@@ -51,8 +51,8 @@ class _Section(BaseModel):
 
 
 class VendorSettings(_Section):
-    """One LLM vendor's endpoint and key, from the variables its module in ``openclaw/providers/vendors`` names
-    (seed §2.4 for NIM). A missing key means the vendor is skipped (outcome ``unavailable``)."""
+    """One LLM vendor's endpoint and key, from the variables its module in ``openclaw/providers/vendors`` names.
+    A missing key means the vendor is skipped (outcome ``unavailable``)."""
 
     api_key: SecretStr | None = None
     """Its key variable (NVIDIA_API_KEY, GEMINI_API_KEY, ANTHROPIC_API_KEY); None for a keyless vendor."""

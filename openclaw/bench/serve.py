@@ -52,7 +52,7 @@ INCIDENTS = (
     "get logs of pod awoooi-api-7d9f in namespace awoooi-staging",
     "scale deployment awoooi-web to 3 replicas in namespace awoooi-staging",
 )
-"""A mix of read-only, auto and approval-gated incidents (the seed's phrasing)."""
+"""A mix of read-only, auto and approval-gated incidents (phrased like the tool-calling cases)."""
 
 
 async def run_bench(*, incidents: int = 200, concurrency: int = 16, transport: Transport = "asgi",

@@ -1,7 +1,7 @@
-"""Tool-calling accuracy and latency per provider (the seed's §3.1 script, done properly).
+"""Tool-calling accuracy and latency per provider, over the eight cases TC001–TC008 or a file of cases.
 
-Cases use the seed's TEST_CASES fields (id, description, prompt, expected_tool,
-expected_params) plus optional ``also_accept: [{tool, params}]``, in YAML or JSON.
+Cases have the fields id, description, prompt, expected_tool,
+expected_params and an optional ``also_accept: [{tool, params}]``, in YAML or JSON.
 A case is correct when the first tool call has the expected name and every
 expected parameter equals the expected value.
 """
@@ -21,7 +21,7 @@ from openclaw.models.incident import Incident
 from openclaw.models.tools import describe_validation_error
 from openclaw.providers.base import DecisionAnswer, Provider
 
-SEED_CASES = Path(__file__).parent / "cases" / "seed_toolcalls.yaml"
+DEFAULT_CASES = Path(__file__).parent / "cases" / "toolcalls.yaml"
 
 
 class Accept(BaseModel):

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs = p.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
 
     tc = verbs.add_parser("toolcalls", help="tool-calling accuracy and p50/p95 latency per provider")
-    tc.add_argument("--cases", metavar="FILE", help="cases (YAML or JSON, seed TEST_CASES schema); default: the seed's 8")
+    tc.add_argument("--cases", metavar="FILE",
+                    help="cases (YAML or JSON; fields: id, description, prompt, expected_tool, "
+                         "expected_params, also_accept); default: the 8 cases TC001–TC008")
     tc.add_argument("--provider", metavar="NAME", action="append", required=True,
                     help=f"provider to measure ({', '.join([*VENDORS, 'rules'])}); repeat for a side-by-side table")
     tc.add_argument("--model", metavar="MODEL", help="model to ask (default: the provider's tool-calling model)")
@@ -43,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _toolcalls(args: argparse.Namespace) -> int:
-    from openclaw.bench.toolcalls import SEED_CASES, load_cases, run_bench
+    from openclaw.bench.toolcalls import DEFAULT_CASES, load_cases, run_bench
     from openclaw.config.routing import PROVIDERS
     from openclaw.config import load_configs
     from openclaw.errors import UsageError
@@ -51,7 +53,7 @@ def _toolcalls(args: argparse.Namespace) -> int:
     from openclaw.wiring import build_registry, default_model
 
     settings = load_settings(config_dir=args.config_dir)
-    cases = load_cases(args.cases or SEED_CASES)
+    cases = load_cases(args.cases or DEFAULT_CASES)
     configs = load_configs(settings.config_dir)
     registry = build_registry(settings)
     names = [n.strip() for arg in args.provider for n in arg.split(",") if n.strip()]

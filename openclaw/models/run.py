@@ -49,7 +49,7 @@ class Attempt(_Out):
     node: NodeName
     provider: str
     model: str
-    """The model as routing.yaml names it (the seed's name)."""
+    """The model as routing.yaml names it (before any ``model_aliases`` mapping)."""
     outcome: Outcome
     latency_ms: float
     error: str | None = None

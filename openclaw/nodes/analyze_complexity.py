@@ -1,4 +1,4 @@
-"""Node 3 of the seed's flow: the Complexity Analyzer (fast path as for intent)."""
+"""Node 3 of the pipeline: the Complexity Analyzer (fast path as for intent)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Node 6 of the seed's flow: the Multi-Sig gate.
+"""Node 6 of the pipeline: the Multi-Sig gate.
 
 Pauses the run with LangGraph ``interrupt()`` while any action waits for sign-off.
 The run is woken (possibly by another process) by :func:`openclaw.signoff.settle` once

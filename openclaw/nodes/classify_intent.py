@@ -1,4 +1,4 @@
-"""Node 2 of the seed's flow: the Intent Classifier.
+"""Node 2 of the pipeline: the Intent Classifier.
 
 Fast path: when the rules classifier is confident (``fast_path.intent_confidence``),
 no LLM is asked. Otherwise the intent chain of routing.yaml is walked.

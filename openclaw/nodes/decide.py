@@ -1,4 +1,4 @@
-"""Node 4 of the seed's flow: the Decision Manager.
+"""Node 4 of the pipeline: the Decision Manager.
 
 The route for the incident's task type (routing.yaml) names the providers in order.
 When a provider is configured, it decides; ``rules`` decides only when the chain is

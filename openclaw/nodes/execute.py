@@ -1,4 +1,4 @@
-"""Node 7 of the seed's flow: the K8s Executor.
+"""Node 7 of the pipeline: the K8s Executor.
 
 Runs only actions whose verdict is ``auto`` or whose quorum is met, exactly as they
 were judged and approved (the frozen typed operation from the trust node; nothing

@@ -1,4 +1,4 @@
-"""Node 5 of the seed's flow: the Trust Engine turns the decision into judged actions.
+"""Node 5 of the pipeline: the Trust Engine turns the decision into judged actions.
 
 Each tool call becomes an action with a verdict (auto, approval, deny), a risk
 score, the reasons, and the frozen request an approver signs (its digest covers the

@@ -37,7 +37,7 @@ from openclaw.providers.outputs import (
 )
 
 TOOL_TASKS = frozenset({"tool_calling", "k8s_operation", "incident_analysis"})
-"""Task types whose decision may carry tool calls (the seed's tools are offered)."""
+"""Task types whose decision may carry tool calls (the tool schemas are offered)."""
 TOOL_REQUIRED = frozenset({"tool_calling", "k8s_operation"})
 """Task types whose decision must carry at least one tool call."""
 

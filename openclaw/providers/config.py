@@ -4,7 +4,7 @@ Which vendors exist is :data:`openclaw.providers.vendors.VENDORS` (plus the embe
 endpoints and keys come from the environment (:class:`openclaw.settings.VendorSettings`);
 this file holds what is not secret: the wire adapter (``kind``), structured-output
 method, sampling, per-provider RPM/TPM budgets, breaker and auth-cooldown settings, and
-model aliases (the seed's model names in routing.yaml mapped to a vendor's real ids).
+model aliases (the model names routing.yaml uses mapped to a vendor's real ids).
 A vendor's limit variables (``NEMOTRON_RPM_LIMIT`` / ``NEMOTRON_TPM_LIMIT`` for ``nim``) override its limits.
 """
 

@@ -68,7 +68,7 @@ class OpenAIChatFactory:
                 api_key=self._api_key,
                 model=model,
                 temperature=self.config.temperature,
-                # `max_tokens`, as the seed sends it: langchain-openai would rename its own field to
+                # `max_tokens` under that name, in the body: langchain-openai would rename its own field to
                 # `max_completion_tokens`, which not every OpenAI-compatible vendor accepts.
                 extra_body={"max_tokens": self.config.max_tokens},
                 max_retries=0,

@@ -1,4 +1,4 @@
-"""Langfuse tracing (the seed's Phase N.2) through Langfuse's LangChain callback handler.
+"""Langfuse tracing through Langfuse's LangChain callback handler.
 
 On only when ``LANGFUSE_PUBLIC_KEY``, ``LANGFUSE_SECRET_KEY`` and ``LANGFUSE_HOST`` are
 all set. The Langfuse client gets its own private OTel ``TracerProvider`` (Langfuse v3+

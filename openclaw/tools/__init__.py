@@ -7,9 +7,9 @@ its result, and the RBAC permissions it needs. Registering it here is the only o
 step: the LLM schemas, argument validation, the trust engine (``openclaw.trust``), the
 planner and executor (``openclaw.kube``) and the RBAC test all read :data:`TOOLS`.
 
-The names, enums and bounds of the seed's tools are a contract with the platform;
-``kubectl_get`` reads more kinds than the seed listed and ``get_logs`` takes
-``previous`` (additions, see the README).
+The names, enums and bounds of the tools are a contract with the platform;
+``kubectl_get`` reads more kinds than pods, deployments, services, nodes and events, and
+``get_logs`` takes ``previous`` (additions, see the README).
 """
 
 from __future__ import annotations

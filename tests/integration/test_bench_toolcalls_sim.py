@@ -1,6 +1,6 @@
 """``openclaw bench toolcalls --provider nim`` against the simulator, through the real ChatOpenAI.
 
-Covers: the seed's eight cases answered by a scripted NIM (the hook reads the prompt out of
+Covers: the eight tool-calling cases answered by a scripted NIM (the hook reads the prompt out of
 the user message and answers the expected tool), accuracy and per-case results in the
 ``--json`` report, the key and NEMOTRON_TOOL_MODEL reaching the wire; a wrong tool and an
 unknown tool count as misses with the error recorded; without NVIDIA_API_KEY the command
@@ -14,11 +14,11 @@ import json
 
 import pytest
 
-from openclaw.bench.toolcalls import SEED_CASES, load_cases
+from openclaw.bench.toolcalls import DEFAULT_CASES, load_cases
 from openclaw.cli.main import main
 from openclaw.testing.llm_sim import LLMSimulator, ToolCall, unknown_tool
 
-CASES = load_cases(SEED_CASES)
+CASES = load_cases(DEFAULT_CASES)
 BASE_ARGS = {
     "kubectl_get": {"resource": "pods"},
     "restart_deployment": {"deployment": "awoooi-worker", "namespace": "awoooi-prod"},
@@ -52,7 +52,7 @@ def bench(capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_all_seed_cases_correct(sim, capsys):
+def test_all_eight_cases_correct(sim, capsys):
     sim.set_hook(answer_for, prefix="nim")
     report = bench(capsys)
     assert (report["provider"], report["total"], report["correct"], report["accuracy"]) == ("nim", 8, 8, 1.0)

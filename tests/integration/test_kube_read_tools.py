@@ -1,6 +1,6 @@
 """The evidence reads through the real ``kubernetes`` client against the emulator (executor in dry_run mode).
 
-Covers: every kind kubectl_get reads beyond the seed's (statefulsets, daemonsets,
+Covers: every evidence kind kubectl_get reads (statefulsets, daemonsets,
 replicasets, jobs, horizontalpodautoscalers, persistentvolumeclaims, persistentvolumes,
 resourcequotas) read one and listed, the cluster-scoped persistentvolumes without a
 namespace; the summaries' evidence keys on objects seeded as plain Kubernetes JSON: a

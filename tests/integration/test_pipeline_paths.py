@@ -4,7 +4,8 @@ Covers: read-only → completed (planned API calls); production restart → awai
 persisted checkpoint paused at the gate; staging restart → auto, planned; scale to zero → 2
 approvals; kube-system → denied; invalid arguments → denied and never executed; general chat →
 a reply and no actions; attempts record the fast path and every unavailable vendor in the route;
-a node that crashes still leaves a failed record; unconfigured vendors take no superstep of their own; the seed's TC001–TC008 as incidents.
+a node that crashes still leaves a failed record; unconfigured vendors take no superstep of their own; the
+tool-calling cases TC001–TC008 as incidents.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from openclaw.settings import load_settings
 
 pytestmark = pytest.mark.asyncio
 
-SEED_CASES = Path(__file__).resolve().parents[2] / "openclaw" / "bench" / "cases" / "seed_toolcalls.yaml"
+TOOLCALL_CASES = Path(__file__).resolve().parents[2] / "openclaw" / "bench" / "cases" / "toolcalls.yaml"
 
 
 async def _run(description: str, **fields):
@@ -137,9 +138,9 @@ async def test_a_crashing_node_still_leaves_a_record():
     assert any(o["node"] == "__error__" for o in stored["node_outputs"])
 
 
-@pytest.mark.parametrize("case", yaml.safe_load(SEED_CASES.read_text()) if SEED_CASES.exists() else [],
+@pytest.mark.parametrize("case", yaml.safe_load(TOOLCALL_CASES.read_text()) if TOOLCALL_CASES.exists() else [],
                          ids=lambda c: c["id"])
-async def test_seed_cases_as_incidents(case):
+async def test_toolcall_cases_as_incidents(case):
     result, _ = await _run(case["prompt"])
     options = [(case["expected_tool"], case["expected_params"])] + [
         (a["tool"], a.get("params", {})) for a in case.get("also_accept", [])

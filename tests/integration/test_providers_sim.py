@@ -1,6 +1,6 @@
 """The real providers (ChatOpenAI for nim/gemini/claude, ChatOllama for ollama) against the loopback simulator.
 
-Covers: a decision through each client (seed tool schemas bound, Bearer key, model alias
+Covers: a decision through each client (the tool schemas bound, Bearer key, model alias
 sent, temperature/max_tokens, SDK retries off: one request per 5xx); structured intent
 (forced tool call) and complexity (JSON schema via response_format and Ollama's format);
 the untrusted-incident fence in the user message; every simulator fault as the right

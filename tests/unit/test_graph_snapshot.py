@@ -1,6 +1,6 @@
 """The compiled graph's Mermaid text is snapshotted, so an accidental edge change shows up in review.
 
-Covers: the seven nodes in the seed's order, self-loops on the three LLM nodes and the gate, the
+Covers: the seven nodes in pipeline order, self-loops on the three LLM nodes and the gate, the
 evidence loop from execute back to decide,
 conditional edges drawn from the routers' Literal return types, `openclaw graph` output.
 To accept an intended change: openclaw graph > tests/snapshots/decision_pipeline.mmd

@@ -1,6 +1,6 @@
 """openclaw.kube.plan: the exact API calls each tool makes (plan mode), and refusals.
 
-Covers: kubectl_get for every resource (the seed's and the evidence kinds: apps/v1,
+Covers: kubectl_get for every resource (pods, deployments, services, nodes, events and the evidence kinds: apps/v1,
 batch/v1, autoscaling/v2, core v1), one object and a list, namespace default,
 nodes and persistentvolumes cluster-scoped, events filtered by involved object, lists bounded by limit=500
 (and the listing says when the limit left items on the server); restart_deployment is the

@@ -2,7 +2,7 @@
 
 Covers: required description, unknown fields refused, defaults (id, namespace), severity and
 source enums, size limits; Alertmanager firing/resolved split and label mapping; the six tool
-schemas with the seed's enums and bounds; RFC 1123 names refusing case, whitespace, look-alikes
+schemas with the contract's enums and bounds; RFC 1123 names refusing case, whitespace, look-alikes
 and shell metacharacters; run status precedence.
 """
 
@@ -105,11 +105,11 @@ def test_alertmanager_bad_namespace_label_is_a_reject_not_a_crash():
     assert not loaded.incidents and loaded.rejected[0].incident_id == "am-f1"
 
 
-def test_tool_schemas_match_the_seed():
+def test_tool_schemas_match_the_contract():
     schemas = {s["function"]["name"]: s["function"]["parameters"] for s in openai_tool_schemas()}
     assert set(schemas) == {"kubectl_get", "restart_deployment", "scale_deployment", "get_logs", "send_alert",
                             "kubectl_execute"}
-    # The seed's five kinds first, then the evidence kinds added to the contract (alert-aware reads).
+    # Pods, deployments, services, nodes and events first, then the evidence kinds added (alert-aware reads).
     assert schemas["kubectl_get"]["properties"]["resource"]["enum"] == [
         "pods", "deployments", "services", "nodes", "events", "statefulsets", "daemonsets", "replicasets", "jobs",
         "horizontalpodautoscalers", "persistentvolumeclaims", "persistentvolumes", "resourcequotas"]

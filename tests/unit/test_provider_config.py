@@ -1,6 +1,6 @@
 """configs/providers.yaml and the provider factories built from the settings.
 
-Covers: the shipped providers.yaml validates (seed limits for nim, aliases for claude);
+Covers: the shipped providers.yaml validates (free-tier limits for nim, aliases for claude);
 a wrong ``kind`` and unknown fields are refused naming the file; NEMOTRON_RPM_LIMIT /
 NEMOTRON_TPM_LIMIT override nim's limits (an invalid value is an error naming the
 variable); factories exist only for vendors with keys
@@ -38,12 +38,12 @@ def test_shipped_providers_yaml_is_valid():
     nim = cfg.get("nim")
     assert (nim.rpm_limit, nim.tpm_limit, nim.structured_output) == (60, 100_000, "function_calling")
     assert cfg.get("ollama").structured_output == "json_schema"
-    # The seed's names stay in routing.yaml; the retired vendor ids behind them do not.
+    # routing.yaml keeps its model names; each is aliased to a current vendor id, not a retired one.
     retired = {"gemini-1.5-flash", "gemini-1.5-pro", "claude-3-haiku-20240307", "claude-3-5-sonnet-latest"}
-    for vendor, seed_names in {"gemini": ("gemini-1.5-flash", "gemini-1.5-pro"),
+    for vendor, routing_names in {"gemini": ("gemini-1.5-flash", "gemini-1.5-pro"),
                                "claude": ("claude-3-haiku", "claude-3-sonnet")}.items():  # fmt: skip
-        for seed_name in seed_names:
-            assert cfg.get(vendor).vendor_model(seed_name) not in retired | {seed_name}, (vendor, seed_name)
+        for routing_name in routing_names:
+            assert cfg.get(vendor).vendor_model(routing_name) not in retired | {routing_name}, (vendor, routing_name)
     assert cfg.get("gemini").vendor_model("gemini-1.5-flash") == "gemini-2.5-flash"
 
 

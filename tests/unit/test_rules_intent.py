@@ -1,4 +1,4 @@
-"""openclaw.providers.rules.classify_intent: the seed's five task types with a meaningful confidence.
+"""openclaw.providers.rules.classify_intent: the five task types with a meaningful confidence.
 
 Covers: direct requests (tool_calling) in English, zh-TW, zh-CN and kubectl phrasing; operational
 requests that need a judgement (k8s_operation); analysis, root cause and alert text

@@ -1,4 +1,4 @@
-"""Classify what a text asks for: one of the seed's five task types, with a meaningful confidence.
+"""Classify what a text asks for: one of the five task types, with a meaningful confidence.
 
 Each task type collects points from :class:`~.signals.Signals`; the winner's confidence
 grows with its lead over the runner-up and with the strength of its own evidence::

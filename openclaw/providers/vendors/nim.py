@@ -1,4 +1,4 @@
-"""NVIDIA NIM: OpenAI-compatible chat completions (seed §2.4: key, base URL, model names, free-tier limits)."""
+"""NVIDIA NIM: OpenAI-compatible chat completions (key, base URL, model names, free-tier limits)."""
 
 from openclaw.providers.vendors.spec import Vendor
 

@@ -38,7 +38,7 @@ class Vendor:
     key_example: str = "..."
     """What a key looks like, for the hint when it is missing (``nvapi-...``)."""
     model_envs: Mapping[str, str] = field(default_factory=dict)
-    """Variable -> the routing.yaml model name it replaces (``NEMOTRON_TOOL_MODEL`` -> the seed's tool model)."""
+    """Variable -> the routing.yaml model name it replaces (``NEMOTRON_TOOL_MODEL`` -> the tool-calling model)."""
     rpm_env: str | None = None
     """Variable overriding providers.yaml's ``rpm_limit`` (requests per minute)."""
     tpm_env: str | None = None

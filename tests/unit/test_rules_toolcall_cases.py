@@ -1,6 +1,6 @@
-"""The seed's TEST_CASES (openclaw/bench/cases/seed_toolcalls.yaml) against the embedded rules provider.
+"""The tool-calling cases TC001–TC008 (openclaw/bench/cases/toolcalls.yaml) against the embedded rules provider.
 
-Covers: the YAML file's shape (the seed's fields, ids TC001-TC008, the Chinese descriptions kept,
+Covers: the YAML file's shape (the case fields, ids TC001-TC008, the Chinese descriptions kept,
 TC008's also_accept); every case correct by the contract rule (first call's name is the expected
 tool or an also_accept tool, every expected parameter equal); every proposed call valid for its
 tool schema; a deliberately wrong expectation is scored as wrong (the rule can fail).
@@ -17,12 +17,12 @@ import yaml
 from openclaw.models.tools import validate_tool_args
 from openclaw.providers.rules import ExtractionContext, ProposedCall, extract_tool_calls
 
-CASES_FILE = Path(__file__).resolve().parents[2] / "openclaw" / "bench" / "cases" / "seed_toolcalls.yaml"
+CASES_FILE = Path(__file__).resolve().parents[2] / "openclaw" / "bench" / "cases" / "toolcalls.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
 
 
 def is_correct(case: dict[str, Any], calls: list[ProposedCall]) -> bool:
-    """The contract rule from DESIGN.md (`bench toolcalls`)."""
+    """The correctness rule of `bench toolcalls` (openclaw/bench/toolcalls.py)."""
     if not calls:
         return False
     first = calls[0]
@@ -33,7 +33,7 @@ def is_correct(case: dict[str, Any], calls: list[ProposedCall]) -> bool:
     )
 
 
-def test_file_has_the_seed_cases() -> None:
+def test_file_has_the_eight_cases_and_their_fields() -> None:
     assert [c["id"] for c in CASES] == [f"TC00{i}" for i in range(1, 9)]
     for case in CASES:
         assert set(case) <= {"id", "description", "prompt", "expected_tool", "expected_params", "also_accept"}
@@ -44,7 +44,7 @@ def test_file_has_the_seed_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_seed_case_is_correct(case: dict[str, Any]) -> None:
+def test_rules_answer_the_case_correctly(case: dict[str, Any]) -> None:
     calls = extract_tool_calls(case["prompt"], ExtractionContext())
     assert is_correct(case, calls), calls
     for call in calls:
