@@ -37,10 +37,11 @@ def verify_db(db_path: Path) -> tuple[int, list[str]]:
     if missing is not None:
         return 1, [f"no audit log at {db_path}: {missing} (check OPENCLAW_HOME or --db)"]
     log = AuditLog(db_path)
-    problems = log.verify()
-    if problems:
-        return 1, problems
-    return 0, [f"audit log intact: {log.head()[0]} entries"]
+    try:
+        problems = log.verify()
+        return (1, problems) if problems else (0, [f"audit log intact: {log.head()[0]} entries"])
+    finally:
+        log.close()
 
 
 def verify_storage(settings: Any) -> tuple[int, list[str]]:

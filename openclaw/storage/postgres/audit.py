@@ -39,6 +39,9 @@ class AuditLog(AuditChain):
         self.where = pg.where
         self.verify_command = "openclaw audit verify"
 
+    def close(self) -> None:
+        """Nothing to do: the pool is the database's (``PostgresDatabase.close``)."""
+
     def _append_rows(self, prepared: list[Prepared], stamp: str) -> tuple[tuple[int, str], list[AuditEntry]]:
         out: list[AuditEntry] = []
         with self._pg.tx(_WHAT, durable=False) as conn:  # like every step's bookkeeping (see .connection)

@@ -26,6 +26,9 @@ class History:
     def __init__(self, pg: Pg) -> None:
         self._pg = pg
 
+    def close(self) -> None:
+        """Nothing to do: the pool is the database's (``PostgresDatabase.close``)."""
+
     def _lock(self, conn: Any, target: str) -> None:
         self._pg.advisory_lock(conn, f"openclaw_action_history:{target}")
 

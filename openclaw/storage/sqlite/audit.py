@@ -3,8 +3,9 @@
 The tables (``audit_log``, ``audit_head``) live next to the run store; triggers refuse UPDATE
 and DELETE on entries, and nothing in OpenClaw deletes them, so entries outlive expired
 requests and pruned runs. Appends take ``BEGIN IMMEDIATE`` so several processes can append
-safely; WAL and a busy timeout let readers and writers overlap (:mod:`.connection`). Each call
-opens its own connection, so an ``AuditLog`` may be shared between threads.
+safely; WAL and a busy timeout let readers and writers overlap (:mod:`.connection`). An ``AuditLog``
+keeps one connection (:class:`.connection.SharedConnection`), used by one thread at a time, so it may be
+shared between threads; :meth:`AuditLog.close` closes it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from openclaw.storage.chain import AuditChain, Prepared, Row
 from openclaw.storage.records import GENESIS_HASH, AuditEntry, entry_hash
-from openclaw.storage.sqlite.connection import immediate, session
+from openclaw.storage.sqlite.connection import SharedConnection, immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -74,11 +75,15 @@ class AuditLog(AuditChain):
         self.db_path = Path(db_path)
         self.where = str(self.db_path)
         self.verify_command = f"openclaw audit verify --db {self.db_path}"
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         # NORMAL (see .connection): written on every run; a power cut may lose the newest
         # entries but never breaks the chain.
-        return session(self.db_path, what="the audit log", schema=_SCHEMA, synchronous="NORMAL")
+        self._shared = SharedConnection(self.db_path, what="the audit log", schema=_SCHEMA, synchronous="NORMAL")
+
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._shared.use()
+
+    def close(self) -> None:
+        self._shared.close()
 
     def _append_rows(self, prepared: list[Prepared], stamp: str) -> tuple[tuple[int, str], list[AuditEntry]]:
         out: list[AuditEntry] = []

@@ -84,6 +84,43 @@ def session(path: Path, *, what: str, schema: str | None = None,
         conn.close()
 
 
+class SharedConnection:
+    """One table owner's connection to ``path``, opened on first use and then kept, used by one thread at a
+    time (any thread); :meth:`close` closes it. Opening a connection costs more than most of the statements
+    an owner runs on each step (the file, the PRAGMAs, the schema), so owners written on every run keep one.
+    Other processes' commits are visible to it as to a new connection: each statement or transaction reads
+    the newest snapshot (WAL)."""
+
+    def __init__(self, path: Path, *, what: str, schema: str, synchronous: Synchronous) -> None:
+        self.path = Path(path)
+        self._what, self._schema, self._synchronous = what, schema, synchronous
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for one unit of work under the lock; SQLite errors become StoreError, and a
+        transaction the work left open (it raised) is rolled back."""
+        with self._lock:
+            if self._conn is None:
+                self._conn = connect(self.path, what=self._what, schema=self._schema,
+                                     synchronous=self._synchronous, shared=True)
+            conn = self._conn
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self._what} in {self.path}: {exc}") from exc
+            finally:
+                if conn.in_transaction:
+                    conn.rollback()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
 @contextmanager
 def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One ``BEGIN IMMEDIATE`` transaction on ``conn``: committed on success, rolled back on any error."""

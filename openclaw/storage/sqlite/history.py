@@ -10,8 +10,8 @@ node's :meth:`History.record` turns it into the outcome (one run's mutation is o
 Planned and dry-run mutations count as well as executed ones, so the limits behave the
 same without a cluster. Times are epoch seconds from the pipeline's clock.
 
-Each call opens its own connection (:mod:`.connection`), like the audit log, so any
-number of processes may record and read at once.
+A ``History`` keeps one connection (:class:`.connection.SharedConnection`), like the audit
+log; any number of processes may record and read at once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from openclaw.storage.records import COUNTED_STATUSES, RESERVED, Recent
-from openclaw.storage.sqlite.connection import immediate, session
+from openclaw.storage.sqlite.connection import SharedConnection, immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_action_history (
@@ -41,10 +41,15 @@ class History:
 
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
+        # NORMAL: written on every mutating run; losing the newest row on a power cut only shortens the window.
+        self._shared = SharedConnection(self.db_path, what="the action history", schema=_SCHEMA,
+                                        synchronous="NORMAL")
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        # NORMAL: written on every mutating run; losing the newest row on a power cut only shortens the window.
-        return session(self.db_path, what="the action history", schema=_SCHEMA, synchronous="NORMAL")
+        return self._shared.use()
+
+    def close(self) -> None:
+        self._shared.close()
 
     def record(self, *, target: str, tool: str, run_id: str, status: str, at: float) -> None:
         """One mutation attempt (any status; only ``COUNTED_STATUSES`` count): completes the run's oldest
