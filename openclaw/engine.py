@@ -9,11 +9,18 @@ the nodes, built once from the settings.
 the raw input) before anything else happens to it; :meth:`Engine.start` then drives the
 graph. The driving process owns the run in the store (``host:pid``) and renews a lease
 while it drives, so recovery (:mod:`openclaw.recovery`) can tell a run in flight from one
-whose process died. Every superstep's checkpoint is written before the next one starts
-(``durability="sync"``): a crash never loses a step whose effects (an action's digest,
-its ledger record) already left the process. The commits do not wait for the disk; the
-checkpoint a run pauses in, and every one before an action's ledger claim, is flushed to it
-(``Database.make_durable``), so a power cut cannot lose those either.
+whose process died.
+
+**Checkpoints where something depends on them.** A new run's steps up to the approval gate
+only read and decide, so they are checkpointed once (``durability="exit"``): when the run
+stops in front of ``execute`` (``interrupt_before``), pauses for approval, or ends. From
+``execute`` on, and for every resume, recovery and replay, each superstep's checkpoint is
+written before the next one starts (``"sync"``): a crash never loses a step whose effects
+(an action's digest, its ledger record) already left the process. A process killed before
+its run reached ``execute`` leaves no checkpoint, and recovery starts the run again from its
+recorded incident. The commits do not wait for the disk; the checkpoint a run pauses in, and
+every one before an action's ledger claim, is flushed to it (``Database.make_durable``), so a
+power cut cannot lose those either.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ import json
 import time
 import traceback
 import uuid
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, get_type_hints
 
+from langchain_core.callbacks import AsyncCallbackManager
 from langgraph.types import Command
 from pydantic import ValidationError
 
@@ -113,8 +122,12 @@ class Engine:
         callbacks: list[Any] | None = None,
         router: Router | None = None,
         storage: Storage | None = None,
+        checkpoint_each_step: bool = False,
     ) -> None:
         self.settings = settings
+        self.checkpoint_each_step = checkpoint_each_step
+        """Checkpoint a new run after every step from the start (replays fork from any step), not only from
+        the stop in front of ``execute`` on (see the module docstring)."""
         self.callbacks = list(callbacks or [])
         """LangChain callback handlers attached to every graph run (telemetry, Langfuse); children inherit them."""
         self.configs = configs or load_configs(settings.config_dir)
@@ -204,7 +217,8 @@ class Engine:
             "actions": [],
             "degraded": False,
         }
-        result = await self._drive(run_id, state, incident=state["incident"], environment=self.environment())
+        result = await self._drive(run_id, state, incident=state["incident"], environment=self.environment(),
+                                   fresh=not self.checkpoint_each_step)
         await announce_approval_request(getattr(self.executor, "notifier", None), result, incident=state["incident"],
                                         public_url=self.settings.server.public_url, audit=self.context.audit)
         return result
@@ -238,11 +252,15 @@ class Engine:
         return await self._drive(run_id, None)
 
     async def _drive(
-        self, run_id: str, graph_input: Any, *, incident: dict | None = None, environment: dict | None = None
+        self, run_id: str, graph_input: Any, *, incident: dict | None = None, environment: dict | None = None,
+        fresh: bool = False,
     ) -> dict[str, Any]:
+        """Stream the graph from ``graph_input`` until it ends or pauses, keeping the run's record.
+
+        ``fresh`` (a new run): the steps before ``execute`` are checkpointed once, when the graph stops in
+        front of ``execute`` (``durability="exit"`` with ``interrupt_before``), a pause or the end; from
+        ``execute`` on, after every step (``"sync"``). See the module docstring."""
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
-        if self.callbacks:
-            config["callbacks"] = self.callbacks
         outputs: list[tuple[str, Any]] = [("__environment__", environment)] if environment else []
         if isinstance(graph_input, Command):
             outputs.append(("__resume__", graph_input.resume))
@@ -253,20 +271,32 @@ class Engine:
         lease = asyncio.create_task(self._renew_lease(run_id))
         progress = dict(values) if values else dict((await self.graph.aget_state(config)).values or {})
         recorded_at = time.monotonic()
+        legs = [(graph_input, "exit", FIRST_LEG_STOPS_BEFORE), (None, "sync", None)] if fresh else \
+            [(graph_input, "sync", None)]
         try:
-            async for chunk in self.graph.astream(graph_input, config, context=self.context, stream_mode="updates",
-                                                  durability="sync"):
-                for node, update in chunk.items():
-                    if node == "__interrupt__":
-                        status = "awaiting_approval"
-                        outputs.append((node, [i.value for i in update]))
-                    else:
-                        outputs.append((node, update))
-                        progress = _advance(progress, update)
-                        if (isinstance(update, dict) and "actions" in update) or \
-                                time.monotonic() - recorded_at >= PROGRESS_EVERY_S:
-                            await asyncio.to_thread(self._record_progress, run_id, progress)
-                            recorded_at = time.monotonic()
+            async with self._root_run(run_id) as callbacks:
+                if callbacks is not None:
+                    config["callbacks"] = callbacks
+                for leg_input, durability, stop_before in legs:
+                    stopped = False
+                    async for chunk in self.graph.astream(leg_input, config, context=self.context,
+                                                          stream_mode="updates", durability=durability,
+                                                          interrupt_before=stop_before):
+                        for node, update in chunk.items():
+                            if node == "__interrupt__" and not update:  # the stop in front of execute: no pause
+                                stopped = True
+                            elif node == "__interrupt__":
+                                status = "awaiting_approval"
+                                outputs.append((node, [i.value for i in update]))
+                            else:
+                                outputs.append((node, update))
+                                progress = _advance(progress, update)
+                                if (isinstance(update, dict) and "actions" in update) or \
+                                        time.monotonic() - recorded_at >= PROGRESS_EVERY_S:
+                                    await asyncio.to_thread(self._record_progress, run_id, progress)
+                                    recorded_at = time.monotonic()
+                    if not stopped:
+                        break
         except Exception as exc:  # noqa: BLE001 - a crashed node still leaves a record
             status, error = "failed", _describe_crash(exc)
             outputs.append(("__error__", {"error": error, "traceback": traceback.format_exc(limit=8)}))
@@ -283,6 +313,25 @@ class Engine:
         await asyncio.to_thread(self.store.save, result, incident=incident, node_outputs=outputs,
                                 config_hashes=self.config_hashes, exchanges=tape.exchanges, release=self.owner)
         return result
+
+    @asynccontextmanager
+    async def _root_run(self, run_id: str) -> AsyncIterator[Any]:
+        """The callbacks for one drive of a run: with handlers attached, one LangChain root run (a chain group)
+        holds both legs of a new run, so telemetry shows one ``openclaw.run`` span and a trace has one root
+        (what ``atrace_as_chain_group`` does, without its LangSmith-only callbacks);
+        None without handlers."""
+        if not self.callbacks:
+            yield None
+            return
+        manager = AsyncCallbackManager.configure(inheritable_callbacks=self.callbacks,
+                                                 inheritable_metadata={"thread_id": run_id})
+        root = await manager.on_chain_start({"name": "LangGraph"}, {}, name="LangGraph")
+        try:
+            yield root.get_child()
+        except BaseException as exc:
+            await root.on_chain_error(exc)
+            raise
+        await root.on_chain_end({})
 
     def _take_over(self, run_id: str) -> None:
         """This process drives the paused run from now on; its record says ``running`` until it pauses or ends."""
@@ -319,6 +368,10 @@ def _reducers() -> dict[str, Any]:
 
 
 _REDUCERS = _reducers()
+
+FIRST_LEG_STOPS_BEFORE = ("execute",)
+"""A new run's first leg (``durability="exit"``) stops in front of these nodes, so its checkpoint is written
+before anything can leave the process; the run goes on from there with a checkpoint after every step."""
 
 
 def _advance(values: dict[str, Any], update: Any) -> dict[str, Any]:

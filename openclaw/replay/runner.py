@@ -111,7 +111,8 @@ async def _engine(
     executor: Any = (RecordedExecutor(rec.final_actions(), identity=identity,
                                       recorded_mode=_environment(rec).get("mode")) if execute == "recorded"
                      else ActionRunner(mode="plan", identity=identity))
-    async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router) as engine:
+    async with Engine(settings, configs=configs, registry=registry, executor=executor, router=router,
+                      checkpoint_each_step=True) as engine:  # a fork reads the checkpoint before any step
         engine.context.audit = None  # replays never write the audit log
         engine.context.approvals = RecordedAnswers()  # the original's counted approvals, not counted again
         if not live:  # judge on the facts the original saw (history, replica counts), not today's store

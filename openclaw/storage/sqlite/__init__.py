@@ -6,10 +6,10 @@ checkpoints. Several processes on one host may share them (WAL, ``BEGIN IMMEDIAT
 different disks may not. The tables are created, and older files upgraded in place, when a
 process first opens them: there is no separate migration step.
 
-**Checkpoints reach the disk when something depends on them.** LangGraph commits a checkpoint
-after every step (``durability="sync"``), with ``synchronous = NORMAL``: a commit is in the
-operating system's cache when the next step starts, so a crashed or killed process loses none,
-but it does not wait for the disk. :meth:`SqliteDatabase.make_durable` flushes every checkpoint
+**Checkpoints reach the disk when something depends on them.** LangGraph commits the checkpoints
+the engine asks for (every step from ``execute`` on, see :mod:`openclaw.engine`) with
+``synchronous = NORMAL``: a commit is in the operating system's cache when the next step starts,
+so a crashed or killed process loses none, but it does not wait for the disk. :meth:`SqliteDatabase.make_durable` flushes every checkpoint
 committed so far (one ``fdatasync`` of the WAL); the ledger does it before each claim, and the
 engine when a run pauses for approval. So after a power cut, the checkpoint before any action
 that left the process and before any pause is there, as on PostgreSQL, where a durable commit
