@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from openclaw.errors import RunNotFound, StoreError
+from openclaw.errors import RunNotFound
 from openclaw.storage.records import Accepted, apply_approvals, cut_raw, utc_now
-from openclaw.storage.sqlite.connection import connect, immediate
+from openclaw.storage.sqlite.connection import SharedConnection, immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS openclaw_runs (
@@ -93,8 +92,7 @@ class RunStore:
     def __init__(self, db_path: Path) -> None:
         self.path = Path(db_path)
         self.where = str(self.path)
-        self._lock = threading.Lock()
-        self._conn = connect(self.path, what="the run store", schema=_SCHEMA, synchronous="NORMAL", shared=True)
+        self._shared = SharedConnection(self.path, what="the run store", schema=_SCHEMA, synchronous="NORMAL")
         self._migrate()
 
     def _migrate(self) -> None:
@@ -106,17 +104,12 @@ class RunStore:
             conn.execute(_UNIQUE)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._shared.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                with immediate(self._conn):
-                    yield self._conn
-            except sqlite3.Error as exc:
-                raise StoreError(f"run store {self.path}: {exc}") from exc
+        with self._shared.use() as conn, immediate(conn):
+            yield conn
 
     def accept(
         self,
@@ -250,8 +243,8 @@ class RunStore:
     def unsettled(self) -> list[dict[str, Any]]:
         """Runs that are neither terminal nor recorded as paused: ``running``, oldest first, with their owner
         and lease (``run_id``, ``incident_id``, ``owner``, ``lease_until``, ``incident``, ``mode``)."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._shared.use() as conn:
+            rows = conn.execute(
                 "SELECT run_id, incident_id, owner, lease_until, incident, mode FROM openclaw_runs "
                 "WHERE status = 'running' ORDER BY created_at, rowid"
             ).fetchall()
@@ -345,8 +338,8 @@ class RunStore:
 
     def exchanges(self, run_id: str) -> list[dict[str, Any]]:
         """Every recorded LLM exchange of a run, in order."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._shared.use() as conn:
+            rows = conn.execute(
                 "SELECT exchange FROM openclaw_exchanges WHERE run_id = ? ORDER BY seq", (run_id,)
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
@@ -374,8 +367,8 @@ class RunStore:
         }
 
     def node_outputs(self, run_id: str) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._conn.execute(
+        with self._shared.use() as conn:
+            rows = conn.execute(
                 "SELECT seq, node, output, at FROM openclaw_node_outputs WHERE run_id = ? ORDER BY seq", (run_id,)
             ).fetchall()
         return [{"seq": s, "node": n, "output": json.loads(o), "at": at} for s, n, o, at in rows]
@@ -388,8 +381,8 @@ class RunStore:
             sql += " WHERE status = ?"
             params = (status,)
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
-        with self._lock:
-            rows = self._conn.execute(sql, (*params, limit)).fetchall()
+        with self._shared.use() as conn:
+            rows = conn.execute(sql, (*params, limit)).fetchall()
         keys = ("run_id", "incident_id", "status", "created_at", "updated_at")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
@@ -428,8 +421,5 @@ class RunStore:
         return int(row[0]) if row else 0
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        try:
-            with self._lock:
-                return self._conn.execute(sql, params).fetchone()
-        except sqlite3.Error as exc:
-            raise StoreError(f"run store {self.path}: {exc}") from exc
+        with self._shared.use() as conn:
+            return conn.execute(sql, params).fetchone()
